@@ -1,0 +1,47 @@
+package io.github.bluegreen.core;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything a deploy needs to know, grouped by concern. Built by the Maven layer from parameters; the
+ * property named in each Javadoc is the one a user sets.
+ *
+ * @param artifact    the jar to deploy ({@code bluegreen.artifact})
+ * @param forceUnlock take over a deploy lock held by someone else ({@code bluegreen.forceUnlock})
+ */
+public record DeployConfig(App app, Health health, Nginx nginx, Path artifact, boolean forceUnlock) {
+
+    /**
+     * @param name          directory name on the server ({@code bluegreen.appName})
+     * @param baseDir       state, releases and logs; {@code ~/} means the server user's home ({@code bluegreen.baseDir})
+     * @param ports         the two ports the app alternates between ({@code bluegreen.bluePort}, {@code bluegreen.greenPort})
+     * @param command       start command; {@code {jar}} and {@code {port}} are replaced ({@code bluegreen.startCommand})
+     * @param environment   extra environment variables for the app ({@code bluegreen.environment})
+     * @param stopTimeout   SIGTERM to SIGKILL ({@code bluegreen.stopTimeoutSeconds})
+     * @param keepReleases  releases kept on the server ({@code bluegreen.keepReleases})
+     */
+    public record App(String name, String baseDir, List<Integer> ports, List<String> command,
+            Map<String, String> environment, Duration stopTimeout, int keepReleases) {}
+
+    /**
+     * @param path         health endpoint ({@code bluegreen.healthPath})
+     * @param timeout      give up after ({@code bluegreen.healthTimeoutSeconds})
+     * @param probeTimeout one probe ({@code bluegreen.probeTimeoutMillis})
+     * @param pollInterval between probes ({@code bluegreen.pollIntervalMillis})
+     */
+    public record Health(String path, Duration timeout, Duration probeTimeout, Duration pollInterval) {}
+
+    /**
+     * @param include       file holding {@code set $service_url ...;} ({@code bluegreen.nginxInclude})
+     * @param pidFile       nginx master's pid file, to confirm reloads ({@code bluegreen.nginxPidFile})
+     * @param testCommand   config test ({@code bluegreen.nginxTestCommand})
+     * @param reloadCommand reload ({@code bluegreen.nginxReloadCommand})
+     * @param reloadTimeout wait for new workers ({@code bluegreen.reloadTimeoutSeconds})
+     * @param drainTimeout  wait for old workers to finish their requests ({@code bluegreen.drainTimeoutSeconds})
+     */
+    public record Nginx(String include, String pidFile, List<String> testCommand, List<String> reloadCommand,
+            Duration reloadTimeout, Duration drainTimeout) {}
+}

@@ -1,0 +1,83 @@
+package io.github.bluegreen.core;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Polls the new instance's health endpoint until it answers UP, as fast as it becomes ready and no longer
+ * than the configured timeout. Fails early when the process exits, and refuses an UP from any other process.
+ */
+final class HealthCheckStep implements Step {
+
+    @Override
+    public String goal() {
+        return "healthcheck";
+    }
+
+    @Override
+    public Phase requires() {
+        return Phase.STARTED;
+    }
+
+    @Override
+    public Phase completes() {
+        return Phase.HEALTHY;
+    }
+
+    @Override
+    public void run(Deployment d) throws SetupException, DeployFailedException {
+        DeployConfig.Health health = d.config.health();
+        DeployState.Instance target = d.state.instance("target");
+        Instant begin = Instant.now();
+        Instant deadline = begin.plus(health.timeout());
+        String last = "no answer yet";
+        int probes = 0;
+        while (true) {
+            probes++;
+            try {
+                HttpResult answer = d.transport.httpGet(target.port(), health.path(), health.probeTimeout());
+                last = answer.summary();
+                if (answer.isUp()) {
+                    break;
+                }
+            } catch (IOException e) {
+                last = e.getMessage();
+            }
+            if (!d.isRunning(target.pid())) {
+                throw fail(d, target, "exited during startup after " + Durations.format(Duration.between(begin, Instant.now())), last);
+            }
+            Duration left = Duration.between(Instant.now(), deadline);
+            if (left.isNegative()) {
+                throw fail(d, target, "did not become healthy within " + Durations.format(health.timeout())
+                        + " (bluegreen.healthTimeoutSeconds)", last);
+            }
+            sleep(left.compareTo(health.pollInterval()) < 0 ? left : health.pollInterval());
+        }
+        String owner = d.script.run(Duration.ofSeconds(30), "owner", String.valueOf(target.port())).values()
+                .getOrDefault("port." + target.port() + ".pid", "");
+        if (!owner.equals(String.valueOf(target.pid()))) {
+            throw fail(d, target, "answered UP, but port " + target.port() + " belongs to PID " + (owner.isEmpty() ? "none" : owner)
+                    + ", not to the started PID " + target.pid() + " (the start command must exec the JVM)", last);
+        }
+        d.log.info("Healthy: port " + target.port() + " answered " + last + " after "
+                + Durations.format(Duration.between(begin, Instant.now())) + " (" + probes + " probes)");
+    }
+
+    private static DeployFailedException fail(Deployment d, DeployState.Instance target, String what, String last)
+            throws SetupException {
+        String log = d.tailOfLog(target.port());
+        d.log.warn("Last lines of " + d.layout.log(target.port()) + ":\n" + log);
+        return d.abort("the new version on port " + target.port() + " (PID " + target.pid() + ") " + what
+                + "; last health answer: " + last + ". It was stopped; nginx and the live app are untouched. See the app log "
+                + d.layout.log(target.port()));
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(Math.max(1, duration.toMillis()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

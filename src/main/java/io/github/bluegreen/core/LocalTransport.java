@@ -1,0 +1,116 @@
+package io.github.bluegreen.core;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.apache.commons.exec.CommandLine;
+import org.apache.commons.exec.DefaultExecutor;
+import org.apache.commons.exec.ExecuteWatchdog;
+import org.apache.commons.exec.PumpStreamHandler;
+
+/** The server is this machine: commands run with commons-exec as the user running Maven. */
+public final class LocalTransport implements Transport {
+
+    @Override
+    public ExecResult exec(List<String> argv, String stdin, Duration timeout) throws SetupException {
+        CommandLine commandLine = new CommandLine(argv.get(0));
+        for (String argument : argv.subList(1, argv.size())) {
+            commandLine.addArgument(argument, false);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        ExecuteWatchdog watchdog = ExecuteWatchdog.builder().setTimeout(timeout).get();
+        DefaultExecutor executor = DefaultExecutor.builder().get();
+        executor.setExitValues(null);
+        executor.setWatchdog(watchdog);
+        executor.setStreamHandler(new PumpStreamHandler(out, err,
+                new ByteArrayInputStream((stdin == null ? "" : stdin).getBytes(StandardCharsets.UTF_8))));
+        try {
+            int exitCode = executor.execute(commandLine);
+            if (watchdog.killedProcess()) {
+                throw new SetupException(null, "command did not finish within " + timeout.toSeconds() + " s: " + argv.get(0));
+            }
+            return new ExecResult(exitCode, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new SetupException(null, "cannot run " + argv.get(0) + " locally: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void upload(Path localFile, String remotePath) throws SetupException {
+        Path target = Path.of(remotePath);
+        Path temp = target.resolveSibling(target.getFileName() + ".part");
+        try {
+            Files.createDirectories(target.getParent());
+            Files.copy(localFile, temp, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new SetupException(null, "cannot copy " + localFile + " to " + remotePath + ": " + e, e);
+        }
+    }
+
+    @Override
+    public void write(String remotePath, String content) throws SetupException {
+        Path target = Path.of(remotePath);
+        Path temp = target.resolveSibling(target.getFileName() + ".tmp");
+        try {
+            Files.createDirectories(target.getParent());
+            Files.writeString(temp, content);
+            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new SetupException(null, "cannot write " + remotePath + ": " + e, e);
+        }
+    }
+
+    @Override
+    public void delete(String remotePath) throws SetupException {
+        try {
+            Files.deleteIfExists(Path.of(remotePath));
+        } catch (IOException e) {
+            throw new SetupException(null, "cannot delete " + remotePath + ": " + e, e);
+        }
+    }
+
+    @Override
+    public Optional<String> read(String remotePath) throws SetupException {
+        Path path = Path.of(remotePath);
+        try {
+            return Files.exists(path) ? Optional.of(Files.readString(path)) : Optional.empty();
+        } catch (IOException e) {
+            throw new SetupException(null, "cannot read " + remotePath + ": " + e, e);
+        }
+    }
+
+    @Override
+    public HttpResult httpGet(int port, String path, Duration timeout) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), (int) timeout.toMillis());
+            socket.setSoTimeout((int) timeout.toMillis());
+            return HttpProbe.get(socket.getInputStream(), socket.getOutputStream(), port, path);
+        }
+    }
+
+    @Override
+    public String home() {
+        return System.getProperty("user.home");
+    }
+
+    @Override
+    public String describe() {
+        return "local";
+    }
+
+    @Override
+    public void close() {
+        // nothing to release
+    }
+}

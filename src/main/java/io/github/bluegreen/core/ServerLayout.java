@@ -1,0 +1,31 @@
+package io.github.bluegreen.core;
+
+/** Where things live on the server, under the base directory (default {@code ~/bluegreen/<appName>}). */
+public record ServerLayout(String base) {
+
+    /** Resolves a leading {@code ~/} against the server user's home. */
+    public static ServerLayout of(String baseDir, String home) {
+        String base = baseDir.startsWith("~/") ? home + baseDir.substring(1) : baseDir;
+        return new ServerLayout(base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
+    }
+
+    public String stateFile() {
+        return base + "/state.properties";
+    }
+
+    public String lockFile() {
+        return base + "/deploy.lock";
+    }
+
+    public String releases() {
+        return base + "/releases";
+    }
+
+    public String release(String deployId) {
+        return releases() + "/" + deployId;
+    }
+
+    public String log(int port) {
+        return base + "/logs/" + port + ".log";
+    }
+}

@@ -1,0 +1,325 @@
+package io.github.bluegreen.core;
+
+import com.jcraft.jsch.Channel;
+import com.jcraft.jsch.ChannelExec;
+import com.jcraft.jsch.ChannelSftp;
+import com.jcraft.jsch.JSch;
+import com.jcraft.jsch.JSchChangedHostKeyException;
+import com.jcraft.jsch.JSchException;
+import com.jcraft.jsch.JSchUnknownHostKeyException;
+import com.jcraft.jsch.Session;
+import com.jcraft.jsch.SftpException;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The server over SSH (JSch): one session for all steps of a Maven invocation; shell commands on exec
+ * channels, files over SFTP (no remote shell), health probes over direct-tcpip channels (no remote shell,
+ * no port opened anywhere).
+ */
+public final class SshTransport implements Transport {
+    private final SshConfig config;
+    private final Session session;
+    private final ExecutorService probeReader = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "bluegreen-http-probe");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private ChannelSftp sftp;
+
+    private SshTransport(SshConfig config, Session session) {
+        this.config = config;
+        this.session = session;
+    }
+
+    /** Connects and authenticates; every failure becomes one line that says what to fix. */
+    public static SshTransport connect(SshConfig config, DeployLog log) throws SetupException {
+        JSch jsch = new JSch();
+        jsch.setInstanceLogger(new JschLog(log));
+        String target = config.user() + "@" + config.host() + ":" + config.port();
+        Session session = null;
+        try {
+            if (config.strictHostKeyChecking()) {
+                if (!Files.isReadable(config.knownHosts())) {
+                    throw new SetupException("bluegreen.knownHosts", "known_hosts file " + config.knownHosts()
+                            + " does not exist or is unreadable: add the server's key with 'ssh-keyscan -p " + config.port()
+                            + " " + config.host() + " >> " + config.knownHosts() + "' (check its fingerprint)");
+                }
+                jsch.setKnownHosts(config.knownHosts().toString());
+            }
+            addIdentity(jsch, config);
+            session = jsch.getSession(config.user(), config.host(), config.port());
+            // this JSch fork knows only yes/ask/no; "no" is the user's explicit choice, logged by the caller
+            session.setConfig("StrictHostKeyChecking", config.strictHostKeyChecking() ? "yes" : "no");
+            session.setConfig("PreferredAuthentications", "publickey,password");
+            if (config.password() != null) {
+                session.setPassword(config.password().getBytes(StandardCharsets.UTF_8));
+            }
+            session.setServerAliveInterval(15_000);
+            session.setDaemonThread(true);
+            session.connect(config.connectTimeoutSeconds() * 1000);
+            return new SshTransport(config, session);
+        } catch (JSchUnknownHostKeyException e) {
+            throw new SetupException("bluegreen.knownHosts", "host key of " + config.host() + ":" + config.port()
+                    + " is unknown" + fingerprint(session, jsch) + ": not in " + config.knownHosts() + ". Check it, then trust it with 'ssh-keyscan -p "
+                    + config.port() + " " + config.host() + " >> " + config.knownHosts() + "'", e);
+        } catch (JSchChangedHostKeyException e) {
+            throw new SetupException("bluegreen.knownHosts", "host key of " + config.host() + ":" + config.port()
+                    + " has CHANGED" + fingerprint(session, jsch) + " - someone may be intercepting the connection. If the server was"
+                    + " reinstalled, remove the old key with 'ssh-keygen -R \"[" + config.host() + "]:" + config.port() + "\" -f "
+                    + config.knownHosts() + "' and trust the new one", e);
+        } catch (JSchException e) {
+            throw translate(e, target);
+        }
+    }
+
+    private static void addIdentity(JSch jsch, SshConfig config) throws SetupException, JSchException {
+        byte[] passphrase = config.passphrase() == null ? null : config.passphrase().getBytes(StandardCharsets.UTF_8);
+        if (config.identityFile() != null) {
+            if (!Files.isReadable(config.identityFile())) {
+                throw new SetupException("bluegreen.identityFile", "SSH key " + config.identityFile() + " does not exist or is unreadable");
+            }
+            addKeyFile(jsch, config.identityFile(), passphrase);
+            return;
+        }
+        if (config.password() != null) {
+            return;
+        }
+        Path ssh = Path.of(System.getProperty("user.home"), ".ssh");
+        for (String name : List.of("id_ed25519", "id_ecdsa", "id_rsa")) {
+            if (Files.isReadable(ssh.resolve(name))) {
+                addKeyFile(jsch, ssh.resolve(name), passphrase);
+                return;
+            }
+        }
+        throw new SetupException("bluegreen.identityFile", "no SSH key found (tried ~/.ssh/id_ed25519, id_ecdsa, id_rsa):"
+                + " set bluegreen.identityFile or a settings.xml <server> with bluegreen.serverId");
+    }
+
+    private static void addKeyFile(JSch jsch, Path key, byte[] passphrase) throws SetupException {
+        try {
+            jsch.addIdentity(key.toString(), passphrase);
+        } catch (JSchException e) {
+            throw new SetupException("bluegreen.identityFile", "cannot use SSH key " + key + ": " + e.getMessage()
+                    + (passphrase == null ? " (if it has a passphrase, give it in settings.xml <passphrase>)" : ""), e);
+        }
+    }
+
+    private static String fingerprint(Session session, JSch jsch) {
+        // JSch keeps the key the server offered even when it rejects it
+        return session == null || session.getHostKey() == null ? ""
+                : " (server key " + session.getHostKey().getType() + " " + session.getHostKey().getFingerPrint(jsch) + ")";
+    }
+
+    private static SetupException translate(JSchException e, String target) {
+        String message = String.valueOf(e.getMessage());
+        if (message.contains("Auth fail") || message.contains("Auth cancel")) {
+            return new SetupException("bluegreen.user", "SSH authentication failed for " + target
+                    + ": check bluegreen.user and the key (bluegreen.identityFile or the settings.xml <server> of bluegreen.serverId)", e);
+        }
+        Throwable cause = e.getCause() != null ? e.getCause() : e;
+        return new SetupException("bluegreen.host", "cannot connect to " + target + ": " + cause.getClass().getSimpleName()
+                + " " + cause.getMessage() + ". Check bluegreen.host and bluegreen.sshPort", e);
+    }
+
+    @Override
+    public ExecResult exec(List<String> argv, String stdin, Duration timeout) throws SetupException {
+        ChannelExec channel = null;
+        try {
+            channel = (ChannelExec) session.openChannel("exec");
+            channel.setCommand(Shell.join(argv));
+            channel.setInputStream(new ByteArrayInputStream((stdin == null ? "" : stdin).getBytes(StandardCharsets.UTF_8)));
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            channel.setErrStream(err);
+            InputStream out = channel.getInputStream();
+            channel.connect(config.connectTimeoutSeconds() * 1000);
+            // reading to EOF drains the output; the exit status is valid once the channel is closed
+            Future<byte[]> stdout = probeReader.submit(out::readAllBytes);
+            byte[] output = stdout.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (!channel.isClosed() && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            return new ExecResult(channel.getExitStatus(), new String(output, StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } catch (TimeoutException e) {
+            throw new SetupException(null, "remote command did not finish within " + timeout.toSeconds() + " s on " + describe());
+        } catch (JSchException | ExecutionException | IOException e) {
+            throw new SetupException(null, "SSH command failed on " + describe() + ": " + rootMessage(e), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SetupException(null, "interrupted while running a command on " + describe());
+        } finally {
+            if (channel != null) {
+                channel.disconnect();
+            }
+        }
+    }
+
+    @Override
+    public void upload(Path localFile, String remotePath) throws SetupException {
+        try {
+            ChannelSftp files = sftp();
+            mkdirs(files, remotePath.substring(0, remotePath.lastIndexOf('/')));
+            files.put(localFile.toString(), remotePath + ".part");
+            files.rename(remotePath + ".part", remotePath);
+        } catch (SftpException e) {
+            throw new SetupException(null, "SFTP upload of " + localFile + " to " + remotePath + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Atomic write: SFTP to a temp file, then rename (JSch uses posix-rename@openssh.com, which replaces the target). */
+    @Override
+    public void write(String remotePath, String content) throws SetupException {
+        try {
+            ChannelSftp files = sftp();
+            mkdirs(files, remotePath.substring(0, remotePath.lastIndexOf('/')));
+            files.put(new ByteArrayInputStream(content.getBytes(StandardCharsets.UTF_8)), remotePath + ".tmp");
+            files.rename(remotePath + ".tmp", remotePath);
+        } catch (SftpException e) {
+            throw new SetupException(null, "cannot write " + remotePath + " on " + describe() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void mkdirs(ChannelSftp files, String dir) throws SftpException {
+        StringBuilder path = new StringBuilder();
+        for (String part : dir.split("/")) {
+            if (part.isEmpty()) {
+                continue;
+            }
+            path.append('/').append(part);
+            try {
+                files.stat(path.toString());
+            } catch (SftpException missing) {
+                files.mkdir(path.toString());
+            }
+        }
+    }
+
+    @Override
+    public void delete(String remotePath) throws SetupException {
+        try {
+            sftp().rm(remotePath);
+        } catch (SftpException e) {
+            if (e.id != ChannelSftp.SSH_FX_NO_SUCH_FILE) {
+                throw new SetupException(null, "cannot delete " + remotePath + " on " + describe() + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    @Override
+    public Optional<String> read(String remotePath) throws SetupException {
+        try (InputStream in = sftp().get(remotePath)) {
+            return Optional.of(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (SftpException e) {
+            if (e.id == ChannelSftp.SSH_FX_NO_SUCH_FILE) {
+                return Optional.empty();
+            }
+            throw new SetupException(null, "cannot read " + remotePath + " on " + describe() + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new SetupException(null, "cannot read " + remotePath + " on " + describe() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public HttpResult httpGet(int port, String path, Duration timeout) throws IOException {
+        Channel channel;
+        try {
+            channel = session.getStreamForwarder("127.0.0.1", port);
+            InputStream in = channel.getInputStream();
+            var out = channel.getOutputStream();
+            channel.connect((int) timeout.toMillis());
+            Future<HttpResult> answer = probeReader.submit(() -> HttpProbe.get(in, out, port, path));
+            try {
+                return answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                answer.cancel(true);
+                throw new IOException("no answer within " + timeout.toMillis() + " ms");
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted");
+            } finally {
+                channel.disconnect();
+            }
+        } catch (JSchException e) {
+            // the server could not open 127.0.0.1:port: nothing listens there (yet)
+            throw new IOException("connection refused (" + e.getMessage() + ")", e);
+        }
+    }
+
+    @Override
+    public String home() throws SetupException {
+        try {
+            return sftp().getHome();
+        } catch (SftpException e) {
+            throw new SetupException(null, "cannot find the home directory on " + describe() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private ChannelSftp sftp() throws SetupException {
+        if (sftp == null || !sftp.isConnected()) {
+            try {
+                sftp = (ChannelSftp) session.openChannel("sftp");
+                sftp.connect(config.connectTimeoutSeconds() * 1000);
+            } catch (JSchException e) {
+                throw new SetupException(null, "cannot open SFTP on " + describe() + " (is the sftp subsystem enabled in sshd_config?): "
+                        + e.getMessage(), e);
+            }
+        }
+        return sftp;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + ": " + root.getMessage();
+    }
+
+    public boolean isConnected() {
+        return session.isConnected();
+    }
+
+    @Override
+    public String describe() {
+        return "ssh " + config.user() + "@" + config.host() + ":" + config.port();
+    }
+
+    @Override
+    public void close() {
+        if (sftp != null) {
+            sftp.disconnect();
+        }
+        session.disconnect();
+        probeReader.shutdownNow();
+    }
+
+    /** JSch's own log goes to the debug log only: it never carries secrets, but it is noisy. */
+    private record JschLog(DeployLog log) implements com.jcraft.jsch.Logger {
+        @Override
+        public boolean isEnabled(int level) {
+            return true;
+        }
+
+        @Override
+        public void log(int level, String message) {
+            log.debug("jsch: " + message);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package io.github.bluegreen.core;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * How the plugin reaches the server: over SSH ({@link SshTransport}) or on this machine
+ * ({@link LocalTransport}). Every deploy step is written once, above this interface.
+ */
+public interface Transport extends AutoCloseable {
+
+    /** Runs {@code argv} (arguments are never re-parsed by a shell) with {@code stdin}, waiting up to {@code timeout}. */
+    ExecResult exec(List<String> argv, String stdin, Duration timeout) throws SetupException;
+
+    /** Copies a local file to an absolute path on the server, creating parent directories. */
+    void upload(Path localFile, String remotePath) throws SetupException;
+
+    /** Writes a small text file atomically (temp file + rename), creating parent directories. */
+    void write(String remotePath, String content) throws SetupException;
+
+    /** Deletes a file on the server if it exists. */
+    void delete(String remotePath) throws SetupException;
+
+    /** Reads a small text file on the server; empty if it does not exist. */
+    Optional<String> read(String remotePath) throws SetupException;
+
+    /** HTTP GET {@code http://127.0.0.1:port + path} as seen from the server. */
+    HttpResult httpGet(int port, String path, Duration timeout) throws IOException;
+
+    /** The home directory of the user the steps run as on the server. */
+    String home() throws SetupException;
+
+    /** For logs: {@code ssh deploy@example.com:22} or {@code local}. */
+    String describe();
+
+    @Override
+    void close();
+}

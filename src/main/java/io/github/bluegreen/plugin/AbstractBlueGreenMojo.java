@@ -1,0 +1,246 @@
+package io.github.bluegreen.plugin;
+
+import io.github.bluegreen.core.DeployConfig;
+import io.github.bluegreen.core.DeployFailedException;
+import io.github.bluegreen.core.DeployLog;
+import io.github.bluegreen.core.Deployment;
+import io.github.bluegreen.core.SetupException;
+import io.github.bluegreen.core.Shell;
+import io.github.bluegreen.core.Step;
+import io.github.bluegreen.core.Transport;
+import java.io.File;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.maven.plugin.AbstractMojo;
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugins.annotations.Parameter;
+import org.apache.maven.settings.Settings;
+import org.apache.maven.settings.crypto.SettingsDecrypter;
+
+/**
+ * Common parameters of all goals, {@code bluegreen.skip}, the connection to the server, and the mapping of
+ * core exceptions: a deploy verdict becomes {@link MojoFailureException}, a broken setup
+ * {@link MojoExecutionException} naming the parameter to fix.
+ */
+public abstract class AbstractBlueGreenMojo extends AbstractMojo {
+
+    /** Skip all bluegreen goals. */
+    @Parameter(property = "bluegreen.skip", defaultValue = "false")
+    private boolean skip;
+
+    /** {@code ssh}: deploy to {@code bluegreen.host}; {@code local}: deploy on the machine that runs Maven. */
+    @Parameter(property = "bluegreen.transport", defaultValue = "ssh")
+    private String transport;
+
+    /** SSH host name or address of the server. */
+    @Parameter(property = "bluegreen.host")
+    private String host;
+
+    /** SSH port of the server. */
+    @Parameter(property = "bluegreen.sshPort", defaultValue = "22")
+    private int sshPort;
+
+    /** SSH user; a settings.xml {@code <server>} username wins. Default: the user running Maven. */
+    @Parameter(property = "bluegreen.user", defaultValue = "${user.name}")
+    private String user;
+
+    /** Private key file; default {@code ~/.ssh/id_ed25519}, then {@code id_ecdsa}, then {@code id_rsa}. */
+    @Parameter(property = "bluegreen.identityFile")
+    private File identityFile;
+
+    /** known_hosts file holding the server's host key. */
+    @Parameter(property = "bluegreen.knownHosts", defaultValue = "${user.home}/.ssh/known_hosts")
+    private File knownHosts;
+
+    /** Verify the server's host key against {@code knownHosts}. Turning this off accepts any server. */
+    @Parameter(property = "bluegreen.strictHostKeyChecking", defaultValue = "true")
+    private boolean strictHostKeyChecking;
+
+    /** Id of a settings.xml {@code <server>} with username, privateKey (a file), passphrase or password. */
+    @Parameter(property = "bluegreen.serverId")
+    private String serverId;
+
+    /** SSH connect timeout. */
+    @Parameter(property = "bluegreen.connectTimeoutSeconds", defaultValue = "15")
+    private int connectTimeoutSeconds;
+
+    /** The app's name on the server: its directory under {@code ~/bluegreen/}. */
+    @Parameter(property = "bluegreen.appName", defaultValue = "${project.artifactId}")
+    private String appName;
+
+    /** Directory for state, lock, releases and logs on the server. Default: {@code ~/bluegreen/<appName>}. */
+    @Parameter(property = "bluegreen.baseDir")
+    private String baseDir;
+
+    /** First of the two ports the app alternates between (used on a first deploy). */
+    @Parameter(property = "bluegreen.bluePort", defaultValue = "8080")
+    private int bluePort;
+
+    /** Second of the two ports. */
+    @Parameter(property = "bluegreen.greenPort", defaultValue = "8081")
+    private int greenPort;
+
+    /** The jar to deploy. */
+    @Parameter(property = "bluegreen.artifact", defaultValue = "${project.build.directory}/${project.build.finalName}.jar")
+    private File artifact;
+
+    /** The java executable on the server (used when {@code startCommand} is not set). */
+    @Parameter(property = "bluegreen.javaCommand", defaultValue = "java")
+    private String javaCommand;
+
+    /** JVM options, e.g. {@code -Xmx512m} (used when {@code startCommand} is not set). */
+    @Parameter(property = "bluegreen.jvmArgs")
+    private List<String> jvmArgs = new ArrayList<>();
+
+    /** Application arguments after {@code --server.port=<port>} (used when {@code startCommand} is not set). */
+    @Parameter(property = "bluegreen.appArgs")
+    private List<String> appArgs = new ArrayList<>();
+
+    /**
+     * The whole start command, one word per element; {@code {jar}} and {@code {port}} are replaced. Default:
+     * {@code <javaCommand> <jvmArgs> -jar {jar} --server.port={port} <appArgs>}. It must exec the JVM (the
+     * started PID has to own the port).
+     */
+    @Parameter(property = "bluegreen.startCommand")
+    private List<String> startCommand = new ArrayList<>();
+
+    /** Environment variables for the app, e.g. {@code <SPRING_PROFILES_ACTIVE>prod</SPRING_PROFILES_ACTIVE>}. */
+    @Parameter
+    private Map<String, String> environment = Map.of();
+
+    /** Time between SIGTERM and SIGKILL when an instance is stopped. */
+    @Parameter(property = "bluegreen.stopTimeoutSeconds", defaultValue = "30")
+    private int stopTimeoutSeconds;
+
+    /** Releases kept in {@code releases/}; the live and the previous one are never deleted. */
+    @Parameter(property = "bluegreen.keepReleases", defaultValue = "3")
+    private int keepReleases;
+
+    /** Health endpoint of the app; UP means HTTP 200 with JSON {@code "status":"UP"}. */
+    @Parameter(property = "bluegreen.healthPath", defaultValue = "/actuator/health")
+    private String healthPath;
+
+    /** How long the new version may take to become healthy. */
+    @Parameter(property = "bluegreen.healthTimeoutSeconds", defaultValue = "120")
+    private int healthTimeoutSeconds;
+
+    /** Timeout of one health probe (an endpoint that accepts but never answers). */
+    @Parameter(property = "bluegreen.probeTimeoutMillis", defaultValue = "2000")
+    private int probeTimeoutMillis;
+
+    /** Pause between health probes. */
+    @Parameter(property = "bluegreen.pollIntervalMillis", defaultValue = "250")
+    private int pollIntervalMillis;
+
+    /** The nginx include that holds {@code set $service_url http://127.0.0.1:<port>;}. */
+    @Parameter(property = "bluegreen.nginxInclude", defaultValue = "/etc/nginx/conf.d/service-url.inc")
+    private String nginxInclude;
+
+    /** nginx master's pid file: its workers show when a reload took effect and when old requests are done. */
+    @Parameter(property = "bluegreen.nginxPidFile", defaultValue = "/run/nginx.pid")
+    private String nginxPidFile;
+
+    /** nginx configuration test, run after the include is written. */
+    @Parameter(property = "bluegreen.nginxTestCommand", defaultValue = "nginx -t")
+    private String nginxTestCommand;
+
+    /** nginx reload, e.g. {@code sudo systemctl reload nginx}. */
+    @Parameter(property = "bluegreen.nginxReloadCommand", defaultValue = "nginx -s reload")
+    private String nginxReloadCommand;
+
+    /** How long a reload may take to start new workers. */
+    @Parameter(property = "bluegreen.reloadTimeoutSeconds", defaultValue = "10")
+    private int reloadTimeoutSeconds;
+
+    /** How long the old nginx workers may take to finish in-flight requests before the old app is stopped. */
+    @Parameter(property = "bluegreen.drainTimeoutSeconds", defaultValue = "60")
+    private int drainTimeoutSeconds;
+
+    /** Take over the deploy lock of another deploy (one that was killed on another machine). */
+    @Parameter(property = "bluegreen.forceUnlock", defaultValue = "false")
+    private boolean forceUnlock;
+
+    @Parameter(defaultValue = "${settings}", readonly = true)
+    private Settings settings;
+
+    private final SettingsDecrypter settingsDecrypter;
+
+    protected AbstractBlueGreenMojo(SettingsDecrypter settingsDecrypter) {
+        this.settingsDecrypter = settingsDecrypter;
+    }
+
+    /** The step this goal runs. */
+    protected abstract Step step();
+
+    /** Checks that can fail before anything is connected; the default checks nothing. */
+    protected void checkLocalInputs(DeployConfig config) throws SetupException {}
+
+    @Override
+    public final void execute() throws MojoExecutionException, MojoFailureException {
+        if (skip) {
+            getLog().info("Skipping bluegreen:" + step().goal() + " (bluegreen.skip)");
+            return;
+        }
+        try {
+            DeployConfig config = deployConfig();
+            checkLocalInputs(config);
+            Transport server = Connections.open(transport, host, () -> new ServerCredentials(settings, settingsDecrypter)
+                    .sshConfig(serverId, host, sshPort, user, identityFile, knownHosts, strictHostKeyChecking, connectTimeoutSeconds), log());
+            getLog().info("bluegreen:" + step().goal() + " on " + server.describe());
+            Deployment.open(config, server, log()).run(step());
+        } catch (DeployFailedException e) {
+            throw new MojoFailureException(e.getMessage(), e);
+        } catch (SetupException e) {
+            throw new MojoExecutionException(e.getMessage(), e);
+        }
+    }
+
+    private DeployConfig deployConfig() throws SetupException {
+        if (bluePort == greenPort || bluePort < 1 || greenPort < 1 || bluePort > 65535 || greenPort > 65535) {
+            throw new SetupException("bluegreen.bluePort", "bluegreen.bluePort (" + bluePort + ") and bluegreen.greenPort ("
+                    + greenPort + ") must be two different TCP ports");
+        }
+        if (!healthPath.startsWith("/") || healthPath.matches(".*\\s.*")) {
+            throw new SetupException("bluegreen.healthPath", "bluegreen.healthPath must start with / and contain no blanks: '" + healthPath + "'");
+        }
+        if (appName == null || !appName.matches("[A-Za-z0-9._-]+")) {
+            throw new SetupException("bluegreen.appName", "bluegreen.appName must be a plain name (letters, digits, . _ -): '" + appName + "'");
+        }
+        List<String> command = new ArrayList<>(startCommand);
+        if (command.isEmpty()) {
+            command.add(javaCommand);
+            command.addAll(jvmArgs);
+            command.addAll(List.of("-jar", "{jar}", "--server.port={port}"));
+            command.addAll(appArgs);
+        }
+        return new DeployConfig(
+                new DeployConfig.App(appName, baseDir == null || baseDir.isBlank() ? "~/bluegreen/" + appName : baseDir,
+                        List.of(bluePort, greenPort), command, environment == null ? Map.of() : environment,
+                        Duration.ofSeconds(stopTimeoutSeconds), keepReleases),
+                new DeployConfig.Health(healthPath, Duration.ofSeconds(healthTimeoutSeconds),
+                        Duration.ofMillis(probeTimeoutMillis), Duration.ofMillis(pollIntervalMillis)),
+                new DeployConfig.Nginx(nginxInclude, nginxPidFile, words("bluegreen.nginxTestCommand", nginxTestCommand),
+                        words("bluegreen.nginxReloadCommand", nginxReloadCommand), Duration.ofSeconds(reloadTimeoutSeconds),
+                        Duration.ofSeconds(drainTimeoutSeconds)),
+                artifact == null ? null : artifact.toPath(), forceUnlock);
+    }
+
+    private static List<String> words(String parameter, String command) throws SetupException {
+        try {
+            List<String> words = Shell.split(command);
+            if (words.isEmpty()) {
+                throw new SetupException(parameter, parameter + " is empty");
+            }
+            return words;
+        } catch (IllegalArgumentException e) {
+            throw new SetupException(parameter, "cannot read " + parameter + ": " + e.getMessage());
+        }
+    }
+
+    private DeployLog log() {
+        return new MavenDeployLog(getLog());
+    }
+}

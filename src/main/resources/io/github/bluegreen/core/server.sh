@@ -1,0 +1,189 @@
+# bluegreen server-side commands. Run as:  sh -c "<this text>" bluegreen COMMAND ARGS...
+# The text itself holds no user input: every path, port and command arrives as a positional argument
+# (quoted by io.github.bluegreen.core.Shell), so nothing a user configures is ever parsed as shell code.
+# Output is "key=value" lines that the Java side parses; exit codes: 0 ok, 3 refused, 4 failed.
+set -u
+
+# --- processes (only /proc and POSIX tools: no procps, iproute2 or lsof needed on the server)
+alive() { # alive PID: running and not a zombie (PID 1 may reap late)
+    st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
+    [ -n "$st" ] && [ "$st" != Z ]
+}
+cmdline() { tr '\0\n' '  ' < "/proc/$1/cmdline" 2>/dev/null; }
+children() { # children PID: PIDs whose parent is PID
+    awk -v p="$1" '{ sub(/.*\) /, ""); if ($2 == p) { f = FILENAME; sub("/proc/", "", f); sub("/stat", "", f); print f } }' \
+        /proc/[0-9]*/stat 2>/dev/null
+}
+port_pid() { # port_pid PORT: PID listening on 127.0.0.1/any:PORT; "" if free, "?" if owned by another user
+    hex=$(printf '%04X' "$1")
+    inodes=$(awk -v h="$hex" '$4 == "0A" { n = split($2, a, ":"); if (a[n] == h) print $10 }' /proc/net/tcp /proc/net/tcp6 2>/dev/null)
+    [ -n "$inodes" ] || return 0
+    for inode in $inodes; do
+        fd=$(find /proc/[0-9]*/fd -maxdepth 1 -lname "socket:\\[$inode\\]" 2>/dev/null | head -n 1)
+        if [ -n "$fd" ]; then p=${fd#/proc/}; echo "${p%%/*}"; return 0; fi
+    done
+    echo "?"
+}
+stop_pid() { # stop_pid PID TIMEOUT_S: SIGTERM, wait, then SIGKILL; prints stop.* keys
+    alive "$1" || { echo "stop.$1=gone"; return 0; }
+    kill -TERM "$1" 2>/dev/null
+    i=0
+    while alive "$1"; do
+        if [ "$i" -ge $(( $2 * 20 )) ]; then
+            kill -KILL "$1" 2>/dev/null
+            j=0; while alive "$1" && [ "$j" -lt 100 ]; do sleep 0.05; j=$((j + 1)); done
+            echo "stop.$1=killed"; return 0
+        fi
+        sleep 0.05; i=$((i + 1))
+    done
+    echo "stop.$1=terminated"
+}
+describe_port() { # describe_port PORT: port.PORT.pid / port.PORT.command
+    pid=$(port_pid "$1")
+    echo "port.$1.pid=$pid"
+    case "$pid" in ''|'?') ;; *) echo "port.$1.command=$(cmdline "$pid")" ;; esac
+}
+
+# --- nginx
+nginx_workers() { # nginx_workers PIDFILE: worker PIDs of the master in PIDFILE, space separated
+    master=$(cat "$1" 2>/dev/null) || return 1
+    alive "$master" || return 1
+    children "$master" | tr '\n' ' '
+}
+any_alive() { for p in "$@"; do alive "$p" && return 0; done; return 1; }
+new_worker_since() { # new_worker_since PIDFILE OLD...: true once a worker exists that is not in OLD
+    pidfile=$1; shift
+    for w in $(nginx_workers "$pidfile"); do
+        case " $* " in *" $w "*) ;; *) return 0 ;; esac
+    done
+    return 1
+}
+restore_include() { # restore_include FILE: put the backup back (or remove a file we created)
+    if [ -f "$1.bak" ]; then mv -f "$1.bak" "$1"; else rm -f "$1"; fi
+}
+
+inspect() { # inspect INCLUDE PORT...: what nginx routes to and who listens on each port
+    include=$1; shift
+    if [ -f "$include" ]; then
+        echo "include.exists=true"
+        echo "include.line=$(grep -m 1 'service_url' "$include" 2>/dev/null)"
+    else
+        echo "include.exists=false"
+    fi
+    for port in "$@"; do describe_port "$port"; done
+}
+ours() { # ours PID MARKER...: true if the command line of PID contains one of the markers
+    line=$(cmdline "$1"); shift
+    for m in "$@"; do case "$line" in *"$m"*) return 0 ;; esac; done
+    return 1
+}
+
+cmd=$1; shift
+case "$cmd" in
+detect) # detect LOCKFILE INCLUDE PORT...: take the deploy lock (stdin = owner), then inspect
+    lock=$1; shift
+    mkdir -p "$(dirname "$lock")" || exit 4
+    # noclobber: the redirection creates the file with O_EXCL, so only one deploy can win
+    if ! ( set -C; cat > "$lock" ) 2>/dev/null; then
+        sed 's/^/owner./' "$lock" 2>/dev/null
+        exit 3
+    fi
+    inspect "$@"
+    ;;
+inspect) # inspect INCLUDE PORT...
+    inspect "$@"
+    ;;
+start) # start JAR SIZE SHA256 PORT LOG STOP_TIMEOUT MARKER1 MARKER2 [NAME=VALUE...] ARGV...
+    jar=$1 size=$2 sha=$3 port=$4 log=$5 stop_timeout=$6 marker1=$7 marker2=$8; shift 8
+    actual_size=$(stat -c %s "$jar" 2>/dev/null)
+    actual_sha=$(sha256sum "$jar" 2>/dev/null | cut -d' ' -f1)
+    if [ "$actual_size" != "$size" ] || [ "$actual_sha" != "$sha" ]; then
+        echo "error=upload check failed for $jar: size $actual_size (expected $size), sha256 $actual_sha (expected $sha)"
+        exit 4
+    fi
+    pid=$(port_pid "$port")
+    case "$pid" in
+    '') ;;
+    '?') echo "refused.pid=?"; echo "refused.command=(a process of another user)"; exit 3 ;;
+    *)  if ours "$pid" "$marker1" "$marker2"; then
+            echo "stale.pid=$pid"; echo "stale.command=$(cmdline "$pid")"; stop_pid "$pid" "$stop_timeout"
+        else
+            echo "refused.pid=$pid"; echo "refused.command=$(cmdline "$pid")"; exit 3
+        fi ;;
+    esac
+    i=0
+    while [ -n "$(port_pid "$port")" ] && [ "$i" -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+    mkdir -p "$(dirname "$log")" && cd "$(dirname "$jar")" || exit 4
+    # setsid + nohup + redirected stdio detach the app from this shell, so the SSH channel closes at once
+    nohup setsid env "$@" > "$log" 2>&1 < /dev/null &
+    echo "pid=$!"
+    ;;
+owner) # owner PORT
+    describe_port "$1"
+    ;;
+stop) # stop TIMEOUT_S PID MARKER: stop PID if its command line still contains MARKER (guards against PID reuse)
+    if ours "$2" "$3"; then stop_pid "$2" "$1"; elif alive "$2"; then echo "stop.$2=skipped"; else echo "stop.$2=gone"; fi
+    ;;
+tail) # tail LINES FILE
+    tail -n "$1" "$2" 2>/dev/null
+    ;;
+switch) # switch INCLUDE CONTENT PIDFILE TIMEOUT_MS TEST_CMD RELOAD_CMD (the commands arrive pre-quoted by Shell.join)
+    include=$1 content=$2 pidfile=$3 timeout_ms=$4 test_cmd=$5 reload_cmd=$6
+    old=$(nginx_workers "$pidfile") || { echo "error=nginx is not running: no live master process in $pidfile"; exit 4; }
+    echo "old.workers=$old"
+    mkdir -p "$(dirname "$include")" || exit 4
+    rm -f "$include.bak"
+    if [ -f "$include" ]; then cp -p "$include" "$include.bak" || exit 4; fi
+    { printf '%s\n' "$content" > "$include.tmp" && mv -f "$include.tmp" "$include"; } || exit 4
+    if ! out=$(eval "$test_cmd" 2>&1); then
+        restore_include "$include"
+        echo "error=nginx config test failed, include restored, nginx not reloaded: $(echo "$out" | tr '\n' ' ')"
+        exit 3
+    fi
+    if ! out=$(eval "$reload_cmd" 2>&1); then
+        restore_include "$include"
+        echo "error=nginx reload failed, include restored: $(echo "$out" | tr '\n' ' ')"
+        exit 4
+    fi
+    # the reload is asynchronous: it took effect once a worker exists that was not there before
+    i=0
+    while ! new_worker_since "$pidfile" $old; do
+        if [ "$i" -ge $(( timeout_ms / 20 )) ]; then
+            restore_include "$include"
+            eval "$reload_cmd" > /dev/null 2>&1
+            echo "error=nginx started no new workers within ${timeout_ms} ms of the reload (its error log says why, e.g. a port bind conflict); include restored"
+            exit 4
+        fi
+        sleep 0.02; i=$((i + 1))
+    done
+    echo "new.workers=$(nginx_workers "$pidfile")"
+    ;;
+cleanup) # cleanup DRAIN_MS "WORKERS" STOP_TIMEOUT_S PID MARKER RELEASES KEEP "PROTECTED"
+    drain_ms=$1 workers=$2 stop_timeout=$3 pid=$4 marker=$5 releases=$6 keep=$7 protected=$8
+    # 1. nginx's old workers finish their in-flight requests, then exit: until then they may still use the old app
+    t0=$(date +%s%N); i=0
+    while any_alive $workers; do
+        if [ "$i" -ge $(( drain_ms / 20 )) ]; then echo "drain.timeout=true"; break; fi
+        sleep 0.02; i=$((i + 1))
+    done
+    echo "drain.ms=$(( ($(date +%s%N) - t0) / 1000000 ))"
+    # 2. the old app: graceful stop (it is idle now)
+    if [ -n "$pid" ]; then
+        t0=$(date +%s%N)
+        if ours "$pid" "$marker"; then stop_pid "$pid" "$stop_timeout"; elif alive "$pid"; then echo "stop.$pid=skipped"; else echo "stop.$pid=gone"; fi
+        echo "stop.ms=$(( ($(date +%s%N) - t0) / 1000000 ))"
+    fi
+    # 3. old releases, never a protected one (live, previous)
+    if [ -d "$releases" ]; then
+        n=0
+        for r in $(ls -1 "$releases" | sort -r); do
+            case " $protected " in *" $r "*) continue ;; esac
+            n=$((n + 1))
+            if [ "$n" -gt "$keep" ]; then rm -rf "${releases:?}/$r" && echo "pruned.$r=true"; fi
+        done
+    fi
+    ;;
+*)
+    echo "error=unknown command $cmd"; exit 4
+    ;;
+esac
