@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# A private test "server" on this machine, for the integration tests, the demo and the benchmark:
+#   - a deploy user (DEPLOY_USER, created if missing) whose home is DIR/home,
+#   - an OpenSSH sshd on 127.0.0.1:SSH_PORT that lets that user in with a key made here,
+#   - an nginx on 127.0.0.1:NGINX_PORT, run as that user, that proxies to the include DIR/nginx/conf/bluegreen/*.inc.
+#
+#   usage: scripts/test-server.sh start|stop|reset DIR
+#   start  installs nothing (see install-deps.sh); writes DIR/env.sh with BLUEGREEN_IT_* variables
+#   reset  stops the deploy user's app processes (by PID) and removes deployed state: an empty server again
+#   stop   reset, then stops nginx and sshd by their PID files
+# Settings: SSH_PORT=2222 NGINX_PORT=18080 DEPLOY_USER=bluegreen-it
+set -euo pipefail
+ACTION=${1:?usage: test-server.sh start|stop|reset DIR}
+DIR=${2:?usage: test-server.sh start|stop|reset DIR}
+mkdir -p "$DIR"
+DIR=$(cd "$DIR" && pwd)
+SSH_PORT=${SSH_PORT:-2222}
+NGINX_PORT=${NGINX_PORT:-18080}
+DEPLOY_USER=${DEPLOY_USER:-bluegreen-it}
+NGINX_BIN=$(command -v nginx || echo /usr/sbin/nginx)
+SSHD_BIN=$(command -v sshd || echo /usr/sbin/sshd)
+
+log() { echo "test-server: $*" >&2; }
+alive() { local st; st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1; [[ -n "$st" && "$st" != Z* ]]; }
+stop_pid() { # stop_pid PID: SIGTERM, up to 10 s, then SIGKILL
+    local i
+    alive "$1" || return 0
+    kill -TERM "$1" 2>/dev/null || true
+    for ((i = 0; i < 200; i++)); do alive "$1" || return 0; sleep 0.05; done
+    kill -KILL "$1" 2>/dev/null || true
+}
+nginx_cmd() { echo "$NGINX_BIN -p $DIR/nginx/ -c conf/nginx.conf -e logs/error.log"; }
+
+user_app_pids() { # java processes of the deploy user (the apps this environment's deploys started)
+    local uid p
+    uid=$(id -u "$DEPLOY_USER" 2>/dev/null) || return 0
+    for p in /proc/[0-9]*; do
+        [ "$(stat -c %u "$p" 2>/dev/null)" = "$uid" ] || continue
+        if tr '\0' ' ' < "$p/cmdline" 2>/dev/null | grep -q -- '-jar '; then echo "${p#/proc/}"; fi
+    done
+}
+
+reset() {
+    local pid
+    for pid in $(user_app_pids); do stop_pid "$pid"; done
+    rm -rf "$DIR/home/bluegreen" "$DIR/nginx/conf/bluegreen/"*.inc "$DIR/nginx/conf/bluegreen/"*.bak
+    if [ -s "$DIR/nginx/logs/nginx.pid" ] && alive "$(cat "$DIR/nginx/logs/nginx.pid")"; then
+        setpriv --reuid="$DEPLOY_USER" --regid="$DEPLOY_USER" --init-groups $(nginx_cmd) -s reload
+    fi
+}
+
+start() {
+    # the deploy user: a normal account that owns the app, its files and the nginx instance
+    if ! id "$DEPLOY_USER" >/dev/null 2>&1; then
+        useradd --home-dir "$DIR/home" --shell /bin/sh "$DEPLOY_USER"
+    fi
+    usermod --home "$DIR/home" -p '*' "$DEPLOY_USER"   # '*': key login only (UsePAM no treats '!' as locked)
+    mkdir -p "$DIR/home" "$DIR/ssh" "$DIR/nginx"/{conf/bluegreen,logs,tmp}
+    chown -R "$DEPLOY_USER:$DEPLOY_USER" "$DIR/home" "$DIR/nginx"
+
+    # sshd with its own host key; the client key and known_hosts are what the plugin is configured with
+    [ -f "$DIR/ssh/host_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -f "$DIR/ssh/host_ed25519"
+    [ -f "$DIR/ssh/client_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C bluegreen-test -f "$DIR/ssh/client_ed25519"
+    cp "$DIR/ssh/client_ed25519.pub" "$DIR/ssh/authorized_keys"
+    echo "[127.0.0.1]:$SSH_PORT $(cut -d' ' -f1,2 "$DIR/ssh/host_ed25519.pub")" > "$DIR/ssh/known_hosts"
+    cat > "$DIR/ssh/sshd_config" <<CONF
+Port $SSH_PORT
+ListenAddress 127.0.0.1
+HostKey $DIR/ssh/host_ed25519
+PidFile $DIR/ssh/sshd.pid
+AuthorizedKeysFile $DIR/ssh/authorized_keys
+AllowUsers $DEPLOY_USER
+PermitRootLogin no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+Subsystem sftp internal-sftp
+CONF
+    mkdir -p /run/sshd
+    if ! { [ -s "$DIR/ssh/sshd.pid" ] && alive "$(cat "$DIR/ssh/sshd.pid")"; }; then
+        "$SSHD_BIN" -t -f "$DIR/ssh/sshd_config"
+        "$SSHD_BIN" -f "$DIR/ssh/sshd_config" -E "$DIR/ssh/sshd.log"
+    fi
+
+    cat > "$DIR/nginx/conf/nginx.conf" <<CONF
+daemon on;
+worker_processes 2;
+pid logs/nginx.pid;
+error_log logs/error.log warn;
+events { worker_connections 512; }
+http {
+    client_body_temp_path tmp/client_body;
+    proxy_temp_path tmp/proxy;
+    fastcgi_temp_path tmp/fastcgi;
+    uwsgi_temp_path tmp/uwsgi;
+    scgi_temp_path tmp/scgi;
+    access_log logs/access.log;
+    server {
+        listen 127.0.0.1:$NGINX_PORT;
+        set \$service_url http://127.0.0.1:9;   # nothing deployed yet: 502
+        include bluegreen/*.inc;              # the plugin's include (set \$service_url ...;)
+        location / {
+            proxy_pass \$service_url;
+            proxy_set_header Host \$http_host;
+        }
+    }
+}
+CONF
+    chown -R "$DEPLOY_USER:$DEPLOY_USER" "$DIR/nginx"
+    if ! { [ -s "$DIR/nginx/logs/nginx.pid" ] && alive "$(cat "$DIR/nginx/logs/nginx.pid")"; }; then
+        setpriv --reuid="$DEPLOY_USER" --regid="$DEPLOY_USER" --init-groups $(nginx_cmd)
+    fi
+    local i
+    for ((i = 0; i < 100; i++)); do
+        [ -s "$DIR/nginx/logs/nginx.pid" ] && [ -s "$DIR/ssh/sshd.pid" ] && break
+        sleep 0.05
+    done
+    cat > "$DIR/env.sh" <<ENV
+export BLUEGREEN_IT_DIR='$DIR'
+export BLUEGREEN_IT_SSH_PORT='$SSH_PORT'
+export BLUEGREEN_IT_USER='$DEPLOY_USER'
+export BLUEGREEN_IT_KEY='$DIR/ssh/client_ed25519'
+export BLUEGREEN_IT_KNOWN_HOSTS='$DIR/ssh/known_hosts'
+export BLUEGREEN_IT_NGINX_PORT='$NGINX_PORT'
+export BLUEGREEN_IT_NGINX_PREFIX='$DIR/nginx/'
+export BLUEGREEN_IT_NGINX_INCLUDE='$DIR/nginx/conf/bluegreen/service-url.inc'
+export BLUEGREEN_IT_NGINX_PID='$DIR/nginx/logs/nginx.pid'
+export BLUEGREEN_IT_NGINX_TEST='$(nginx_cmd) -t -q'
+export BLUEGREEN_IT_NGINX_RELOAD='$(nginx_cmd) -s reload'
+export BLUEGREEN_IT_HOME='$DIR/home'
+ENV
+    log "sshd on 127.0.0.1:$SSH_PORT (PID $(cat "$DIR/ssh/sshd.pid")), nginx on 127.0.0.1:$NGINX_PORT (PID $(cat "$DIR/nginx/logs/nginx.pid")), user $DEPLOY_USER"
+}
+
+stop() {
+    reset
+    local f
+    for f in "$DIR/nginx/logs/nginx.pid" "$DIR/ssh/sshd.pid"; do
+        if [ -s "$f" ]; then stop_pid "$(cat "$f")"; rm -f "$f"; fi
+    done
+    log "stopped"
+}
+
+case "$ACTION" in
+start) start ;;
+stop) stop ;;
+reset) reset ;;
+*) echo "usage: test-server.sh start|stop|reset DIR" >&2; exit 2 ;;
+esac
