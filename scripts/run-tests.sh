@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The whole test suite: unit tests, mojo tests and the invoker ITs (src/it) against a real OpenSSH sshd, a
+# real nginx and the real Spring Boot example app. Installs what is missing, starts the test server, stops
+# it again by PID. Extra arguments go to Maven (e.g. -Dinvoker.test=ssh-first-deploy).
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+scripts/install-deps.sh
+
+ENV_DIR=$ROOT/target/it-env
+scripts/test-server.sh start "$ENV_DIR"
+trap 'scripts/test-server.sh stop "$ENV_DIR"' EXIT
+source "$ENV_DIR/env.sh"
+export BLUEGREEN_IT_TOOLS=$ROOT/scripts
+
+# the apps the ITs deploy: the example Spring Boot app answering version=v1 and version=v2
+export BLUEGREEN_IT_APPS=$ROOT/target/it-apps
+mkdir -p "$BLUEGREEN_IT_APPS"
+for version in v1 v2; do
+    jar=$BLUEGREEN_IT_APPS/demo-app-$version.jar
+    if [ ! -f "$jar" ] || [ -n "$(find examples/demo-app/src examples/demo-app/pom.xml -newer "$jar" -print -quit)" ]; then
+        mvn -B -ntp -q -f examples/demo-app/pom.xml package -Ddemo.version=$version -Dmaven.test.skip=true
+        cp examples/demo-app/target/demo-app.jar "$jar"
+    fi
+done
+
+mvn -B -ntp verify "$@"
