@@ -61,6 +61,11 @@ final class DetectStep implements Step {
         state.set("startedAt", Instant.now());
         state.instance("live", live);
         state.set("target.port", target);
+        DeployState.Instance unfinished = previous.phase() == Phase.DONE ? null : previous.instance("target");
+        if (unfinished != null && unfinished.pid() != null && unfinished.command() != null) {
+            // an earlier deploy that never finished started this one: start stops it, whatever port it is on
+            state.instance("stale", unfinished);
+        }
         d.state = state;
         d.log.info(live == null ? "First deploy: nothing is live behind nginx yet; target port " + target
                 : "Live: port " + live.port() + (live.pid() == null ? " (nothing listening!)" : ", PID " + live.pid())

@@ -52,6 +52,9 @@ final class StartStep implements Step {
                 d.layout.log(port), String.valueOf(d.config.app().stopTimeout().toSeconds()),
                 // what makes a process on the target port "a stale instance of this app": our releases, or a jar of the same name
                 d.layout.releases() + "/", "/" + artifact.getFileName()));
+        DeployState.Instance stale = d.state.instance("stale");
+        args.add(stale == null ? "" : String.valueOf(stale.pid()));
+        args.add(stale == null ? "" : stale.command());
         for (Map.Entry<String, String> variable : d.config.app().environment().entrySet()) {
             if (!ENV_NAME.matcher(variable.getKey()).matches()) {
                 throw new SetupException("bluegreen.environment", "'" + variable.getKey() + "' is not a valid environment variable name");

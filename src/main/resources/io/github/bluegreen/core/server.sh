@@ -93,13 +93,17 @@ detect) # detect LOCKFILE INCLUDE PORT...: take the deploy lock (stdin = owner),
 inspect) # inspect INCLUDE PORT...
     inspect "$@"
     ;;
-start) # start JAR SIZE SHA256 PORT LOG STOP_TIMEOUT MARKER1 MARKER2 [NAME=VALUE...] ARGV...
-    jar=$1 size=$2 sha=$3 port=$4 log=$5 stop_timeout=$6 marker1=$7 marker2=$8; shift 8
+start) # start JAR SIZE SHA256 PORT LOG STOP_TIMEOUT MARKER1 MARKER2 STALE_PID STALE_MARKER [NAME=VALUE...] ARGV...
+    jar=$1 size=$2 sha=$3 port=$4 log=$5 stop_timeout=$6 marker1=$7 marker2=$8 stale_pid=$9 stale_marker=${10}; shift 10
     actual_size=$(stat -c %s "$jar" 2>/dev/null)
     actual_sha=$(sha256sum "$jar" 2>/dev/null | cut -d' ' -f1)
     if [ "$actual_size" != "$size" ] || [ "$actual_sha" != "$sha" ]; then
         echo "error=upload check failed for $jar: size $actual_size (expected $size), sha256 $actual_sha (expected $sha)"
         exit 4
+    fi
+    # the instance an unfinished earlier deploy started (it may not listen yet)
+    if [ -n "$stale_pid" ] && ours "$stale_pid" "$stale_marker"; then
+        echo "stale.pid=$stale_pid"; echo "stale.command=$(cmdline "$stale_pid")"; stop_pid "$stale_pid" "$stop_timeout"
     fi
     pid=$(port_pid "$port")
     case "$pid" in

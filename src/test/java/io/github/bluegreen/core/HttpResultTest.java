@@ -1,0 +1,36 @@
+package io.github.bluegreen.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class HttpResultTest {
+
+    @Test
+    void upMeansStatus200AndStatusUpInTheJson() {
+        assertTrue(new HttpResult(200, "{\"status\":\"UP\",\"groups\":[\"liveness\"]}").isUp());
+        assertTrue(new HttpResult(200, "{ \"status\" : \"UP\" }").isUp());
+        assertFalse(new HttpResult(503, "{\"status\":\"UP\"}").isUp());
+        assertFalse(new HttpResult(200, "{\"status\":\"DOWN\"}").isUp());
+        assertFalse(new HttpResult(200, "<html>UP</html>").isUp());
+    }
+
+    @Test
+    void probeSendsAPlainGetAndParsesTheAnswer() throws IOException {
+        ByteArrayOutputStream sent = new ByteArrayOutputStream();
+        String answer = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n\r\n{\"status\":\"DOWN\"}";
+        HttpResult result = HttpProbe.get(new ByteArrayInputStream(answer.getBytes(StandardCharsets.UTF_8)), sent, 8080, "/actuator/health");
+
+        assertEquals(new HttpResult(503, "{\"status\":\"DOWN\"}"), result);
+        assertTrue(sent.toString(StandardCharsets.US_ASCII).startsWith("GET /actuator/health HTTP/1.0\r\nHost: 127.0.0.1:8080\r\n"));
+        assertThrows(IOException.class, () -> HttpProbe.get(new ByteArrayInputStream(new byte[0]), sent, 8080, "/"));
+        assertThrows(IOException.class, () -> HttpProbe.get(new ByteArrayInputStream("SSH-2.0-OpenSSH\r\n".getBytes()), sent, 8080, "/"));
+    }
+}
