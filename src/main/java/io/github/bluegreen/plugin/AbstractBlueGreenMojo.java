@@ -4,6 +4,7 @@ import io.github.bluegreen.core.DeployConfig;
 import io.github.bluegreen.core.DeployFailedException;
 import io.github.bluegreen.core.DeployLog;
 import io.github.bluegreen.core.Deployment;
+import io.github.bluegreen.core.Phase;
 import io.github.bluegreen.core.SetupException;
 import io.github.bluegreen.core.Shell;
 import io.github.bluegreen.core.Step;
@@ -191,9 +192,14 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
                     .sshConfig(serverId, host, sshPort, user, identityFile, knownHosts, strictHostKeyChecking, connectTimeoutSeconds), log());
             getLog().info("bluegreen:" + step().goal() + " on " + server.describe());
             Deployment.open(config, server, log()).run(step());
+            if (step().completes() == Phase.DONE) {
+                Connections.closeAll();
+            }
         } catch (DeployFailedException e) {
+            Connections.closeAll();
             throw new MojoFailureException(e.getMessage(), e);
         } catch (SetupException e) {
+            Connections.closeAll();
             throw new MojoExecutionException(e.getMessage(), e);
         }
     }

@@ -10,8 +10,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Opens the transport a goal asked for. SSH sessions are kept for the rest of the Maven invocation, so the
- * five goals of {@code mvn deploy -Pbluegreen} connect once; they are closed when Maven exits.
+ * Opens the transport a goal asked for. An SSH session is kept for the next goal of the same Maven invocation,
+ * so the five goals of {@code mvn deploy -Pbluegreen} connect once; {@link #closeAll()} ends it when the deploy
+ * is over (a session left open by a single goal ends with the JVM: its threads are daemons).
  */
 final class Connections {
     private static final Map<SshConfig, SshTransport> OPEN = new ConcurrentHashMap<>();
@@ -41,11 +42,14 @@ final class Connections {
         SshTransport open = OPEN.get(config);
         if (open == null || !open.isConnected()) {
             open = SshTransport.connect(config, log);
-            // registered once a session exists, so the hook needs no class loading after Maven closed the plugin's realm
-            SshTransport session = open;
-            Runtime.getRuntime().addShutdownHook(new Thread(session::close, "bluegreen-ssh-close"));
             OPEN.put(config, open);
         }
         return open;
+    }
+
+    /** Closes the kept SSH sessions: the deploy is over (done or failed). */
+    static void closeAll() {
+        OPEN.values().forEach(SshTransport::close);
+        OPEN.clear();
     }
 }
