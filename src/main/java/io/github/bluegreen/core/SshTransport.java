@@ -13,12 +13,14 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -40,6 +42,7 @@ public final class SshTransport implements Transport {
         return thread;
     });
     private ChannelSftp sftp;
+    private ShellChannel shell;
 
     private SshTransport(SshConfig config, Session session) {
         this.config = config;
@@ -136,36 +139,93 @@ public final class SshTransport implements Transport {
                 + " " + cause.getMessage() + ". Check bluegreen.host and bluegreen.sshPort", e);
     }
 
+    /**
+     * Runs the command in one remote shell kept open for the whole session: a login shell (and its rc
+     * files, 0.5 s or more for some accounts) starts once per Maven invocation, not once per command.
+     * Each command is framed by an end marker that carries its exit status; stderr is merged into stdout.
+     */
     @Override
-    public ExecResult exec(List<String> argv, String stdin, Duration timeout) throws SetupException {
-        ChannelExec channel = null;
+    public synchronized ExecResult exec(List<String> argv, String stdin, Duration timeout) throws SetupException {
+        String marker = "__bluegreen_end_" + UUID.randomUUID().toString().replace("-", "");
+        StringBuilder command = new StringBuilder(Shell.join(argv)).append(" 2>&1");
+        if (stdin == null || stdin.isEmpty()) {
+            command.append(" < /dev/null\n");
+        } else {
+            // a quoted here-document: its text is never expanded; the delimiter cannot occur in it
+            command.append(" <<'").append(marker).append("'\n").append(stdin).append(stdin.endsWith("\n") ? "" : "\n")
+                    .append(marker).append('\n');
+        }
+        command.append("printf '\\n%s %s\\n' ").append(marker).append(" \"$?\"\n");
         try {
-            channel = (ChannelExec) session.openChannel("exec");
-            channel.setCommand(Shell.join(argv));
-            channel.setInputStream(new ByteArrayInputStream((stdin == null ? "" : stdin).getBytes(StandardCharsets.UTF_8)));
-            ByteArrayOutputStream err = new ByteArrayOutputStream();
-            channel.setErrStream(err);
-            InputStream out = channel.getInputStream();
-            channel.connect(config.connectTimeoutSeconds() * 1000);
-            // reading to EOF drains the output; the exit status is valid once the channel is closed
-            Future<byte[]> stdout = probeReader.submit(out::readAllBytes);
-            byte[] output = stdout.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            while (!channel.isClosed() && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
-            return new ExecResult(channel.getExitStatus(), new String(output, StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+            ShellChannel shell = shell();
+            shell.in.write(command.toString().getBytes(StandardCharsets.UTF_8));
+            shell.in.flush();
+            Future<String> answer = probeReader.submit(() -> shell.readUntil(marker));
+            String output = answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            int end = output.lastIndexOf("\n" + marker + " ");
+            int exitCode = Integer.parseInt(output.substring(end + marker.length() + 2).trim());
+            return new ExecResult(exitCode, output.substring(0, end), "");
         } catch (TimeoutException e) {
+            closeShell();
             throw new SetupException(null, "remote command did not finish within " + timeout.toSeconds() + " s on " + describe());
-        } catch (JSchException | ExecutionException | IOException e) {
+        } catch (JSchException | ExecutionException | IOException | RuntimeException e) {
+            closeShell();
             throw new SetupException(null, "SSH command failed on " + describe() + ": " + rootMessage(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            closeShell();
             throw new SetupException(null, "interrupted while running a command on " + describe());
-        } finally {
-            if (channel != null) {
-                channel.disconnect();
+        }
+    }
+
+    private ShellChannel shell() throws JSchException, IOException {
+        if (shell == null || shell.channel.isClosed()) {
+            ChannelExec channel = (ChannelExec) session.openChannel("exec");
+            channel.setCommand("exec /bin/sh");
+            InputStream out = channel.getInputStream();
+            OutputStream in = channel.getOutputStream();
+            channel.connect(config.connectTimeoutSeconds() * 1000);
+            shell = new ShellChannel(channel, in, out);
+        }
+        return shell;
+    }
+
+    private void closeShell() {
+        if (shell != null) {
+            shell.channel.disconnect();
+            shell = null;
+        }
+    }
+
+    /** The kept remote shell: commands go to {@code in}, output comes from {@code out}. */
+    private record ShellChannel(ChannelExec channel, OutputStream in, InputStream out) {
+        String readUntil(String marker) throws IOException {
+            ByteArrayOutputStream output = new ByteArrayOutputStream();
+            byte[] end = ("\n" + marker + " ").getBytes(StandardCharsets.UTF_8);
+            for (int b; (b = out.read()) >= 0; ) {
+                output.write(b);
+                if (b == '\n' && endsWithStatusLine(output.toByteArray(), end)) {
+                    return output.toString(StandardCharsets.UTF_8);
+                }
             }
+            throw new IOException("the remote shell ended: " + output.toString(StandardCharsets.UTF_8).trim());
+        }
+
+        /** True once the buffer ends with "\n<marker> <status>\n". */
+        private static boolean endsWithStatusLine(byte[] buffer, byte[] end) {
+            int lineStart = buffer.length - 2;
+            while (lineStart >= 0 && buffer[lineStart] != '\n') {
+                lineStart--;
+            }
+            if (lineStart < 0 || buffer.length - lineStart < end.length) {
+                return false;
+            }
+            for (int i = 0; i < end.length; i++) {
+                if (buffer[lineStart + i] != end[i]) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 
@@ -303,6 +363,7 @@ public final class SshTransport implements Transport {
 
     @Override
     public void close() {
+        closeShell();
         if (sftp != null) {
             sftp.disconnect();
         }
