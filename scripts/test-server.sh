@@ -18,7 +18,6 @@ SSH_PORT=${SSH_PORT:-2222}
 NGINX_PORT=${NGINX_PORT:-18080}
 DEPLOY_USER=${DEPLOY_USER:-bluegreen-it}
 NGINX_BIN=$(command -v nginx || echo /usr/sbin/nginx)
-SSHD_BIN=$(command -v sshd || echo /usr/sbin/sshd)
 
 log() { echo "test-server: $*" >&2; }
 alive() { local st; st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1; [[ -n "$st" && "$st" != Z* ]]; }
@@ -59,29 +58,7 @@ start() {
     chown -R "$DEPLOY_USER:$DEPLOY_USER" "$DIR/home" "$DIR/nginx"
 
     # sshd with its own host key; the client key and known_hosts are what the plugin is configured with
-    [ -f "$DIR/ssh/host_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -f "$DIR/ssh/host_ed25519"
-    [ -f "$DIR/ssh/client_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C bluegreen-test -f "$DIR/ssh/client_ed25519"
-    cp "$DIR/ssh/client_ed25519.pub" "$DIR/ssh/authorized_keys"
-    echo "[127.0.0.1]:$SSH_PORT $(cut -d' ' -f1,2 "$DIR/ssh/host_ed25519.pub")" > "$DIR/ssh/known_hosts"
-    cat > "$DIR/ssh/sshd_config" <<CONF
-Port $SSH_PORT
-ListenAddress 127.0.0.1
-HostKey $DIR/ssh/host_ed25519
-PidFile $DIR/ssh/sshd.pid
-AuthorizedKeysFile $DIR/ssh/authorized_keys
-AllowUsers $DEPLOY_USER
-PermitRootLogin no
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-Subsystem sftp internal-sftp
-CONF
-    mkdir -p /run/sshd
-    if ! { [ -s "$DIR/ssh/sshd.pid" ] && alive "$(cat "$DIR/ssh/sshd.pid")"; }; then
-        "$SSHD_BIN" -t -f "$DIR/ssh/sshd_config"
-        "$SSHD_BIN" -f "$DIR/ssh/sshd_config" -E "$DIR/ssh/sshd.log"
-    fi
+    "$(dirname "${BASH_SOURCE[0]}")/sshd.sh" start "$DIR/ssh" "$SSH_PORT" "$DEPLOY_USER"
 
     cat > "$DIR/nginx/conf/nginx.conf" <<CONF
 daemon on;
@@ -136,9 +113,8 @@ ENV
 stop() {
     reset
     local f
-    for f in "$DIR/nginx/logs/nginx.pid" "$DIR/ssh/sshd.pid"; do
-        if [ -s "$f" ]; then stop_pid "$(cat "$f")"; rm -f "$f"; fi
-    done
+    if [ -s "$DIR/nginx/logs/nginx.pid" ]; then stop_pid "$(cat "$DIR/nginx/logs/nginx.pid")"; rm -f "$DIR/nginx/logs/nginx.pid"; fi
+    "$(dirname "${BASH_SOURCE[0]}")/sshd.sh" stop "$DIR/ssh" "$SSH_PORT" "$DEPLOY_USER"
     log "stopped"
 }
 

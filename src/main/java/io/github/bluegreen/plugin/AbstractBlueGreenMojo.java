@@ -133,7 +133,7 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
     private int probeTimeoutMillis;
 
     /** Pause between health probes. */
-    @Parameter(property = "bluegreen.pollIntervalMillis", defaultValue = "250")
+    @Parameter(property = "bluegreen.pollIntervalMillis", defaultValue = "100")
     private int pollIntervalMillis;
 
     /** The nginx include that holds {@code set $service_url http://127.0.0.1:<port>;}. */

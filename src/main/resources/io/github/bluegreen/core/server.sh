@@ -14,15 +14,34 @@ children() { # children PID: PIDs whose parent is PID
     awk -v p="$1" '{ sub(/.*\) /, ""); if ($2 == p) { f = FILENAME; sub("/proc/", "", f); sub("/stat", "", f); print f } }' \
         /proc/[0-9]*/stat 2>/dev/null
 }
-port_pid() { # port_pid PORT: PID listening on 127.0.0.1/any:PORT; "" if free, "?" if owned by another user
-    hex=$(printf '%04X' "$1")
-    inodes=$(awk -v h="$hex" '$4 == "0A" { n = split($2, a, ":"); if (a[n] == h) print $10 }' /proc/net/tcp /proc/net/tcp6 2>/dev/null)
-    [ -n "$inodes" ] || return 0
-    for inode in $inodes; do
-        fd=$(find /proc/[0-9]*/fd -maxdepth 1 -lname "socket:\\[$inode\\]" 2>/dev/null | head -n 1)
-        if [ -n "$fd" ]; then p=${fd#/proc/}; echo "${p%%/*}"; return 0; fi
+listen_inodes() { # listen_inodes PORT: inodes of the TCP sockets listening on PORT (IPv4 and IPv6)
+    awk -v h="$(printf '%04X' "$1")" '$4 == "0A" { n = split($2, a, ":"); if (a[n] == h) print $10 }' /proc/net/tcp /proc/net/tcp6 2>/dev/null
+}
+port_pids() { # port_pids PORT...: "PORT PID" lines; PID "" if free, "?" if the owner is another user's process
+    sockets=""; patterns=""
+    for port in "$@"; do
+        for inode in $(listen_inodes "$port"); do
+            sockets="$sockets $port:$inode"
+            patterns="$patterns${patterns:+ -o} -lname socket:[[]$inode[]]"
+        done
     done
-    echo "?"
+    # one pass over all file descriptors for all ports; -printf gives "fd-path link-target"
+    # (set -f: the patterns are for find, never for the shell's own pathname expansion)
+    owners=$( [ -z "$patterns" ] || { set -f; find /proc -mindepth 3 -maxdepth 3 -path '/proc/[0-9]*/fd/*' \( $patterns \) \
+        -printf '%p %l\n' 2>/dev/null; })
+    for port in "$@"; do
+        pid=""
+        for socket in $sockets; do
+            [ "${socket%%:*}" = "$port" ] || continue
+            pid="?"
+            fd=$(echo "$owners" | grep -m 1 " socket:\[${socket#*:}\]$" | cut -d' ' -f1)
+            if [ -n "$fd" ]; then p=${fd#/proc/}; pid=${p%%/*}; break; fi
+        done
+        echo "$port $pid"
+    done
+}
+port_pid() { # port_pid PORT: the PID listening on PORT ("" free, "?" not visible)
+    port_pids "$1" | cut -d' ' -f2
 }
 stop_pid() { # stop_pid PID TIMEOUT_S: SIGTERM, wait, then SIGKILL; prints stop.* keys
     alive "$1" || { echo "stop.$1=gone"; return 0; }
@@ -38,10 +57,11 @@ stop_pid() { # stop_pid PID TIMEOUT_S: SIGTERM, wait, then SIGKILL; prints stop.
     done
     echo "stop.$1=terminated"
 }
-describe_port() { # describe_port PORT: port.PORT.pid / port.PORT.command
-    pid=$(port_pid "$1")
-    echo "port.$1.pid=$pid"
-    case "$pid" in ''|'?') ;; *) echo "port.$1.command=$(cmdline "$pid")" ;; esac
+describe_ports() { # describe_ports PORT...: port.PORT.pid / port.PORT.command
+    port_pids "$@" | while read -r port pid; do
+        echo "port.$port.pid=$pid"
+        case "$pid" in ''|'?') ;; *) echo "port.$port.command=$(cmdline "$pid")" ;; esac
+    done
 }
 
 # --- nginx
@@ -70,7 +90,7 @@ inspect() { # inspect INCLUDE PORT...: what nginx routes to and who listens on e
     else
         echo "include.exists=false"
     fi
-    for port in "$@"; do describe_port "$port"; done
+    describe_ports "$@"
 }
 ours() { # ours PID MARKER...: true if the command line of PID contains one of the markers
     line=$(cmdline "$1"); shift
@@ -123,7 +143,7 @@ start) # start JAR SIZE SHA256 PORT LOG STOP_TIMEOUT MARKER1 MARKER2 STALE_PID S
     echo "pid=$!"
     ;;
 owner) # owner PORT
-    describe_port "$1"
+    describe_ports "$1"
     ;;
 stop) # stop TIMEOUT_S PID MARKER: stop PID if its command line still contains MARKER (guards against PID reuse)
     if ours "$2" "$3"; then stop_pid "$2" "$1"; elif alive "$2"; then echo "stop.$2=skipped"; else echo "stop.$2=gone"; fi
