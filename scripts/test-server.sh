@@ -6,7 +6,7 @@
 #
 #   usage: scripts/test-server.sh start|stop|reset DIR
 #   start  installs nothing (see install-deps.sh); writes DIR/env.sh with BLUEGREEN_IT_* variables
-#   reset  stops the deploy user's app processes (by PID) and removes deployed state: an empty server again
+#   reset  stops the deploy user's processes but nginx (by PID) and removes deployed state: an empty server again
 #   stop   reset, then stops nginx and sshd by their PID files
 # Settings: SSH_PORT=2222 NGINX_PORT=18080 DEPLOY_USER=bluegreen-it
 set -euo pipefail
@@ -30,18 +30,21 @@ stop_pid() { # stop_pid PID: SIGTERM, up to 10 s, then SIGKILL
 }
 nginx_cmd() { echo "$NGINX_BIN -p $DIR/nginx/ -c conf/nginx.conf -e logs/error.log"; }
 
-user_app_pids() { # java processes of the deploy user (the apps this environment's deploys started)
-    local uid p
+user_pids() { # every process of the deploy user except nginx (the apps, and timers of kept instances)
+    local uid p nginx
     uid=$(id -u "$DEPLOY_USER" 2>/dev/null) || return 0
+    nginx=" $(cat "$DIR/nginx/logs/nginx.pid" 2>/dev/null) "
     for p in /proc/[0-9]*; do
         [ "$(stat -c %u "$p" 2>/dev/null)" = "$uid" ] || continue
-        if tr '\0' ' ' < "$p/cmdline" 2>/dev/null | grep -q -- '-jar '; then echo "${p#/proc/}"; fi
+        case "$nginx" in *" ${p#/proc/} "*) continue ;; esac
+        tr '\0' ' ' < "$p/cmdline" 2>/dev/null | grep -q '^nginx: ' && continue
+        echo "${p#/proc/}"
     done
 }
 
 reset() {
     local pid
-    for pid in $(user_app_pids); do stop_pid "$pid"; done
+    for pid in $(user_pids); do stop_pid "$pid"; done
     rm -rf "$DIR/home/bluegreen" "$DIR/nginx/conf/bluegreen/"*.inc "$DIR/nginx/conf/bluegreen/"*.bak
     if [ -s "$DIR/nginx/logs/nginx.pid" ] && alive "$(cat "$DIR/nginx/logs/nginx.pid")"; then
         setpriv --reuid="$DEPLOY_USER" --regid="$DEPLOY_USER" --init-groups $(nginx_cmd) -s reload

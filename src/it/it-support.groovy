@@ -27,8 +27,17 @@ class ItSupport {
 
     /** GET through nginx: [status, body]; status -1 when the connection failed. */
     List get(String path = '/', int timeoutMs = 10000) {
+        httpGet(nginxUrl + path, timeoutMs)
+    }
+
+    /** GET straight to an app's port, not through nginx. */
+    List getDirect(int port, String path) {
+        httpGet("http://127.0.0.1:${port}${path}", 5000)
+    }
+
+    static List httpGet(String url, int timeoutMs) {
         try {
-            def connection = (HttpURLConnection) new URL(nginxUrl + path).openConnection()
+            def connection = (HttpURLConnection) new URL(url).openConnection()
             connection.connectTimeout = timeoutMs
             connection.readTimeout = timeoutMs
             connection.setRequestProperty('Connection', 'close')
@@ -133,6 +142,81 @@ class ItSupport {
         def properties = new Properties()
         result.withReader { properties.load(it) }
         return properties
+    }
+
+    /** Runs a command as the deploy user (the owner of the apps and of nginx on the test server). */
+    String runAsUser(List<String> command) {
+        run(['setpriv', "--reuid=${env.BLUEGREEN_IT_USER}", "--regid=${env.BLUEGREEN_IT_USER}", '--init-groups'] + command)
+    }
+
+    /** Starts a jar on a port as the deploy user, the way an old deploy script would, and waits until it is UP. */
+    long startApp(String jar, int port, List<String> args = []) {
+        def log = "${env.BLUEGREEN_IT_HOME}/manual-${port}.log"
+        def pid = runAsUser(['sh', '-c', 'cd "$HOME" && nohup setsid java -Xmx192m -XX:TieredStopAtLevel=1 -jar "$1" --server.port="$2" "$@" > "$3" 2>&1 < /dev/null & echo $!',
+                'sh', jar, port as String, log] + args).trim() as long
+        long deadline = System.currentTimeMillis() + 90_000
+        while (System.currentTimeMillis() < deadline) {
+            def (status, body) = getDirect(port, '/actuator/health')
+            if (status == 200 || (args.any { it.contains('demo.health=DOWN') } && status == 503)) {
+                return pid
+            }
+            Thread.sleep(200)
+        }
+        throw new AssertionError("app ${jar} on ${port} did not start: ${new File(log).text}")
+    }
+
+    /** The old script's switch: rewrite the include and reload nginx. */
+    void routeTo(int port) {
+        include().text = "set \$service_url http://127.0.0.1:${port};\n"
+        runAsUser(env.BLUEGREEN_IT_NGINX_RELOAD.split(' ') as List)
+        for (int i = 0; i < 50 && get('/', 2000)[0] != 200; i++) {
+            Thread.sleep(100)
+        }
+    }
+
+
+    String jar(String version) {
+        "${env.BLUEGREEN_IT_APPS}/demo-app-${version}.jar"
+    }
+
+    String commandLine(long pid) {
+        new File("/proc/${pid}/cmdline").text.replace('\u0000' as char, ' ' as char)
+    }
+
+    /** Stops a process the IT started itself, by PID. */
+    void stop(long pid) {
+        run(['kill', '-TERM', pid as String])
+        for (int i = 0; i < 100 && alive(pid); i++) {
+            Thread.sleep(100)
+        }
+    }
+
+    /** The start of a "bad release" story: v1 live on 19080 (adopted: started by hand), traffic through nginx. */
+    void setupLiveV1WithTraffic(File basedir) {
+        resetServer()
+        long live = startApp(jar('v1'), 19080)
+        routeTo(19080)
+        new File(basedir, 'live.pid').text = live
+        startTraffic(new File(basedir, 'traffic'))
+    }
+
+    /**
+     * The end of a "bad release" story: v1 untouched and serving throughout, no new process left, lock released,
+     * FAILED recorded. Returns the build log for the story's own checks.
+     */
+    String verifyBadReleaseRefused(File basedir, String app) {
+        def traffic = stopTraffic(new File(basedir, 'traffic'))
+        long live = new File(basedir, 'live.pid').text as long
+        def state = state(app)
+        check(alive(live), "the live v1 process ${live} must still run")
+        check(get('/') == [200, 'version=v1'], "nginx still serves v1: ${get('/')}")
+        check(include().text.trim() == 'set $service_url http://127.0.0.1:19080;', "include untouched: ${include().text}")
+        check(appPids() == [live], "no other app process is left: ${appPids()}")
+        check(state.phase == 'FAILED' && state.failure, "state records the failure: ${state}")
+        check(!new File(baseDir(app), 'deploy.lock').exists(), 'the lock is released')
+        check(traffic.failed == '0', "no request may fail: ${traffic.failures}")
+        check((traffic.'version=v1' as int) > 0, "v1 answered throughout: ${traffic}")
+        return new File(basedir, 'build.log').text
     }
 
     static void check(boolean condition, String message) {

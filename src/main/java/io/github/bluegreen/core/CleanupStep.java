@@ -1,6 +1,7 @@
 package io.github.bluegreen.core;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 
 /**
@@ -31,10 +32,12 @@ final class CleanupStep implements Step {
         DeployState.Instance live = d.state.instance("live");
         boolean stopOld = old != null && old.pid() != null && old.command() != null;
         Duration drain = d.config.nginx().drainTimeout();
+        Duration keepOld = d.config.app().keepOld();
         ExecResult result = d.script.run(drain.plus(d.stopTimeout()), "cleanup", String.valueOf(drain.toMillis()),
                 d.state.get("nginx.oldWorkers"), String.valueOf(d.config.app().stopTimeout().toSeconds()),
                 stopOld ? String.valueOf(old.pid()) : "", stopOld ? old.command() : "", d.layout.releases(),
-                String.valueOf(d.config.app().keepReleases()), live.release() + (old == null ? "" : " " + old.release()));
+                String.valueOf(d.config.app().keepReleases()), live.release() + (old == null ? "" : " " + old.release()),
+                String.valueOf(keepOld.toSeconds()), d.config.nginx().include(), old == null ? "" : String.valueOf(old.port()));
         if (result.exitCode() != ServerScript.OK) {
             throw new SetupException("cleanup failed on the server: " + result.output());
         }
@@ -44,12 +47,15 @@ final class CleanupStep implements Step {
                     + " (bluegreen.drainTimeoutSeconds): stopping the old app anyway, gracefully");
         }
         d.log.info("nginx's old workers finished in " + values.get("drain.ms") + " ms");
-        if (stopOld) {
+        if (stopOld && values.containsKey("kept." + old.pid())) {
+            d.state.set("previous.keptUntil", Instant.now().plus(keepOld));
+            d.log.info("Keeping the old instance on port " + old.port() + " (PID " + old.pid() + ") for " + Durations.format(keepOld)
+                    + " (bluegreen.keepOldSeconds): bluegreen:rollback until then only switches nginx back");
+        } else if (stopOld) {
             d.log.info("Old instance on port " + old.port() + " (PID " + old.pid() + "): "
                     + values.get("stop." + old.pid()) + " in " + values.get("stop.ms") + " ms");
         }
         values.keySet().stream().filter(key -> key.startsWith("pruned.")).forEach(key -> d.log.info("Removed old release " + key.substring(7)));
-        d.state.set("finishedAt", java.time.Instant.now());
         d.state.instance("target", null);
     }
 }

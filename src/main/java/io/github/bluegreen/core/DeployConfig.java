@@ -22,9 +22,11 @@ public record DeployConfig(App app, Health health, Nginx nginx, Path artifact, b
      * @param environment   extra environment variables for the app ({@code bluegreen.environment})
      * @param stopTimeout   SIGTERM to SIGKILL ({@code bluegreen.stopTimeoutSeconds})
      * @param keepReleases  releases kept on the server ({@code bluegreen.keepReleases})
+     * @param keepOld       how long the old instance keeps running after a switch, for an instant rollback
+     *                      ({@code bluegreen.keepOldSeconds}); zero stops it as soon as nginx no longer uses it
      */
     public record App(String name, String baseDir, List<Integer> ports, List<String> command,
-            Map<String, String> environment, Duration stopTimeout, int keepReleases) {}
+            Map<String, String> environment, Duration stopTimeout, int keepReleases, Duration keepOld) {}
 
     /**
      * @param path         health endpoint ({@code bluegreen.healthPath})

@@ -29,7 +29,7 @@ public final class DeployState {
         if (state.get("phase") != null) {
             state.phase();
         }
-        for (String role : new String[] {"live", "target", "previous", "stale"}) {
+        for (String role : new String[] {"live", "target", "previous", "stale", "rollback"}) {
             state.instance(role);
         }
         return state;
@@ -85,7 +85,7 @@ public final class DeployState {
         set("phase", phase);
     }
 
-    /** The instance recorded under {@code role} ("live", "target", "previous" or "stale"), or null. */
+    /** The instance recorded under {@code role} ("live", "target", "previous", "stale", "rollback"), or null. */
     public Instance instance(String role) {
         String port = get(role + ".port");
         if (port == null) {

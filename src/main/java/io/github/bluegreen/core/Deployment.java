@@ -46,12 +46,38 @@ public final class Deployment {
         Duration took = Duration.between(begin, Instant.now());
         state.set("step." + step.goal() + ".ms", took.toMillis());
         state.phase(step.completes());
+        if (step.completes() == Phase.DONE) {
+            state.set("finishedAt", Instant.now());
+        }
         saveState();
         log.info(step.goal() + " done in " + Durations.format(took));
         if (step.completes() == Phase.DONE) {
             releaseLock();
+            recordHistory("DONE", null);
             log.info(summary());
         }
+    }
+
+    /**
+     * Goes back to the previous release with the deploy's own steps: a pure switch when its instance still
+     * runs (the instant-rollback window, {@code bluegreen.keepOldSeconds}), otherwise its jar from
+     * {@code releases/} is started on the idle port, health-checked, switched to and the current one drained.
+     */
+    public void rollback() throws SetupException, DeployFailedException {
+        run(new DetectStep(true));
+        DeployState.Instance kept = state.instance("rollback");
+        if (kept != null && isRunning(kept.pid())) {
+            log.info("The previous release " + kept.release() + " still runs on port " + kept.port() + " (PID " + kept.pid()
+                    + "): rolling back is a switch only");
+            state.instance("target", kept);
+            state.phase(Phase.STARTED);
+            saveState();
+        } else {
+            run(Step.start());
+        }
+        run(Step.healthcheck());
+        run(Step.switchTraffic());
+        run(Step.cleanup());
     }
 
     /** One line for the end of a deploy: what is live now and how long each goal took. */
@@ -155,9 +181,26 @@ public final class Deployment {
         }
         state.phase(Phase.FAILED);
         state.set("failure", reason);
+        state.set("finishedAt", Instant.now());
         saveState();
         releaseLock();
+        recordHistory("FAILED", reason);
         return new DeployFailedException(reason);
+    }
+
+    /**
+     * One line per finished deploy attempt in {@code history.log} (append-only, tab-separated; read by
+     * {@code bluegreen:status}): id, kind, outcome, who, artifact and its SHA-256, ports, start, end, reason.
+     */
+    private void recordHistory(String outcome, String reason) throws SetupException {
+        DeployState.Instance from = state.instance(outcome.equals("DONE") ? "previous" : "live");
+        DeployState.Instance to = state.instance(outcome.equals("DONE") ? "live" : "target");
+        String line = String.join("\t", state.deployId(), state.get("kind") == null ? "deploy" : state.get("kind"), outcome,
+                String.valueOf(state.get("deployedBy")), String.valueOf(state.get("target.artifact")), String.valueOf(state.get("target.sha256")),
+                from == null ? "-" : String.valueOf(from.port()), to == null ? "-" : String.valueOf(to.port()),
+                String.valueOf(state.get("startedAt")), String.valueOf(state.get("finishedAt")),
+                reason == null ? "" : reason.replaceAll("\\s+", " "));
+        script.run(SHORT, line + "\n", "append", java.util.List.of(layout.historyFile()));
     }
 
     /** Running and not a zombie, read from /proc without a remote shell. */

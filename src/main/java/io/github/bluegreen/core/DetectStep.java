@@ -19,6 +19,13 @@ final class DetectStep implements Step {
     private static final Pattern SERVICE_URL = Pattern.compile("set\\s+\\$service_url\\s+https?://[^\\s:/;]+:(\\d+)\\s*;");
     private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
+    private final boolean rollback;
+
+    /** @param rollback also pick the release to go back to: the one before the live one */
+    DetectStep(boolean rollback) {
+        this.rollback = rollback;
+    }
+
     @Override
     public String goal() {
         return "detect";
@@ -61,6 +68,12 @@ final class DetectStep implements Step {
         state.set("startedAt", Instant.now());
         state.instance("live", live);
         state.set("target.port", target);
+        if (live != null && recordedLive != null && live.pid() != null && live.pid().equals(recordedLive.pid())) {
+            state.instance("previous", previous.instance("previous"));   // the release before the live one
+        }
+        if (rollback) {
+            chooseRollback(state, target);
+        }
         DeployState.Instance unfinished = previous.phase() == Phase.DONE ? null : previous.instance("target");
         if (unfinished != null && unfinished.pid() != null && unfinished.command() != null) {
             // an earlier deploy that never finished started this one: start stops it, whatever port it is on
@@ -70,6 +83,24 @@ final class DetectStep implements Step {
         d.log.info(live == null ? "First deploy: nothing is live behind nginx yet; target port " + target
                 : "Live: port " + live.port() + (live.pid() == null ? " (nothing listening!)" : ", PID " + live.pid())
                         + ", release " + live.release() + "; target port " + target);
+    }
+
+    /** Records what a rollback starts: the previous release's jar, or its instance if it still runs on the target port. */
+    private static void chooseRollback(DeployState state, int target) throws SetupException {
+        DeployState.Instance back = state.instance("previous");
+        boolean stillRuns = back != null && back.pid() != null && back.port() == target;
+        if (back == null || (!stillRuns && (back.release() == null || "adopted".equals(back.release())))) {
+            throw new SetupException("nothing to roll back to: the state file records no previous release that this plugin"
+                    + " deployed (see bluegreen:status); deploy the version you want instead");
+        }
+        state.set("kind", "rollback");
+        state.set("rollback.release", back.release());
+        if (!"adopted".equals(back.release())) {
+            state.set("rollback.jar", back.command());
+        }
+        if (stillRuns) {
+            state.instance("rollback", back);
+        }
     }
 
     private static DeployState readPreviousState(Deployment d) {

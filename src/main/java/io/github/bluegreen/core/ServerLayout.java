@@ -13,6 +13,10 @@ public record ServerLayout(String base) {
         return base + "/state.properties";
     }
 
+    public String historyFile() {
+        return base + "/history.log";
+    }
+
     public String lockFile() {
         return base + "/deploy.lock";
     }

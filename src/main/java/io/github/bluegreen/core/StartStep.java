@@ -38,20 +38,33 @@ final class StartStep implements Step {
 
     @Override
     public void run(Deployment d) throws SetupException, DeployFailedException {
-        Path artifact = d.config.artifact();
         int port = Integer.parseInt(d.state.get("target.port"));
-        String release = d.state.deployId();
-        String jar = d.layout.release(release) + "/" + artifact.getFileName();
+        // a rollback starts a release that is already on the server; a deploy uploads the artifact
+        String release = d.state.get("rollback.release") != null ? d.state.get("rollback.release") : d.state.deployId();
+        String jar;
+        String size = "";
+        String sha256 = "";
+        if (d.state.get("rollback.jar") != null) {
+            jar = d.state.get("rollback.jar");
+            d.log.info("Starting the previous release " + release + " again: " + jar);
+        } else {
+            Path artifact = d.config.artifact();
+            jar = d.layout.release(release) + "/" + artifact.getFileName();
+            size = String.valueOf(size(artifact));
+            sha256 = sha256(artifact);
+            Instant begin = Instant.now();
+            d.transport.upload(artifact, jar);
+            d.log.info("Uploaded " + artifact.getFileName() + " (" + size(artifact) / 1024 + " KiB) to " + jar + " in "
+                    + Durations.format(Duration.between(begin, Instant.now())));
+            d.state.set("target.artifact", artifact.getFileName());
+            d.state.set("target.sha256", sha256);
+        }
+        String jarName = jar.substring(jar.lastIndexOf('/'));
 
-        Instant begin = Instant.now();
-        d.transport.upload(artifact, jar);
-        d.log.info("Uploaded " + artifact.getFileName() + " (" + size(artifact) / 1024 + " KiB) to " + jar + " in "
-                + Durations.format(Duration.between(begin, Instant.now())));
-
-        List<String> args = new ArrayList<>(List.of(jar, String.valueOf(size(artifact)), sha256(artifact), String.valueOf(port),
+        List<String> args = new ArrayList<>(List.of(jar, size, sha256, String.valueOf(port),
                 d.layout.log(port), String.valueOf(d.config.app().stopTimeout().toSeconds()),
                 // what makes a process on the target port "a stale instance of this app": our releases, or a jar of the same name
-                d.layout.releases() + "/", "/" + artifact.getFileName()));
+                d.layout.releases() + "/", jarName));
         DeployState.Instance stale = d.state.instance("stale");
         args.add(stale == null ? "" : String.valueOf(stale.pid()));
         args.add(stale == null ? "" : stale.command());
@@ -79,7 +92,6 @@ final class StartStep implements Step {
         }
         long pid = Long.parseLong(values.get("pid"));
         d.state.instance("target", new DeployState.Instance(port, pid, release, jar));
-        d.state.set("target.sha256", args.get(2));
         d.log.info("Started PID " + pid + " on port " + port + ", log " + d.layout.log(port));
     }
 

@@ -19,7 +19,7 @@ public interface Step {
     }
 
     static Step detect() {
-        return new DetectStep();
+        return new DetectStep(false);
     }
 
     static Step start() {

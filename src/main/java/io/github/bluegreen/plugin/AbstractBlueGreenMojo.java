@@ -4,12 +4,11 @@ import io.github.bluegreen.core.DeployConfig;
 import io.github.bluegreen.core.DeployFailedException;
 import io.github.bluegreen.core.DeployLog;
 import io.github.bluegreen.core.Deployment;
-import io.github.bluegreen.core.Phase;
 import io.github.bluegreen.core.SetupException;
 import io.github.bluegreen.core.Shell;
-import io.github.bluegreen.core.Step;
 import io.github.bluegreen.core.Transport;
 import java.io.File;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -116,6 +115,13 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
     @Parameter(property = "bluegreen.stopTimeoutSeconds", defaultValue = "30")
     private int stopTimeoutSeconds;
 
+    /**
+     * Keep the old instance running this long after a switch (the instant-rollback window): a
+     * {@code bluegreen:rollback} until then only switches nginx back. 0 stops it once nginx no longer uses it.
+     */
+    @Parameter(property = "bluegreen.keepOldSeconds", defaultValue = "0")
+    private int keepOldSeconds;
+
     /** Releases kept in {@code releases/}; the live and the previous one are never deleted. */
     @Parameter(property = "bluegreen.keepReleases", defaultValue = "3")
     private int keepReleases;
@@ -173,16 +179,32 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
         this.settingsDecrypter = settingsDecrypter;
     }
 
-    /** The step this goal runs. */
-    protected abstract Step step();
+    /** The goal's name, for the log. */
+    protected abstract String goal();
+
+    /** The goal's work on the server. */
+    protected abstract void run(Deployment deployment) throws SetupException, DeployFailedException;
+
+    /** True for the goals in the middle of a deploy: the SSH session stays open for the next goal. */
+    protected boolean deployContinues() {
+        return false;
+    }
 
     /** Checks that can fail before anything is connected; the default checks nothing. */
     protected void checkLocalInputs(DeployConfig config) throws SetupException {}
 
+    /** The jar must exist before a deploy touches the server (detect takes the lock, start uploads it). */
+    protected static void checkArtifact(DeployConfig config) throws SetupException {
+        if (config.artifact() == null || !Files.isRegularFile(config.artifact()) || !Files.isReadable(config.artifact())) {
+            throw new SetupException("bluegreen.artifact", "the jar to deploy, " + config.artifact()
+                    + ", does not exist or is unreadable: build it first (mvn package) or set bluegreen.artifact");
+        }
+    }
+
     @Override
     public final void execute() throws MojoExecutionException, MojoFailureException {
         if (skip) {
-            getLog().info("Skipping bluegreen:" + step().goal() + " (bluegreen.skip)");
+            getLog().info("Skipping bluegreen:" + goal() + " (bluegreen.skip)");
             return;
         }
         try {
@@ -190,9 +212,9 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
             checkLocalInputs(config);
             Transport server = Connections.open(transport, host, () -> new ServerCredentials(settings, settingsDecrypter)
                     .sshConfig(serverId, host, sshPort, user, identityFile, knownHosts, strictHostKeyChecking, connectTimeoutSeconds), log());
-            getLog().info("bluegreen:" + step().goal() + " on " + server.describe());
-            Deployment.open(config, server, log()).run(step());
-            if (step().completes() == Phase.DONE) {
+            getLog().info("bluegreen:" + goal() + " on " + server.describe());
+            run(Deployment.open(config, server, log()));
+            if (!deployContinues()) {
                 Connections.closeAll();
             }
         } catch (DeployFailedException e) {
@@ -225,7 +247,7 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
         return new DeployConfig(
                 new DeployConfig.App(appName, baseDir == null || baseDir.isBlank() ? "~/bluegreen/" + appName : baseDir,
                         List.of(bluePort, greenPort), command, environment == null ? Map.of() : environment,
-                        Duration.ofSeconds(stopTimeoutSeconds), keepReleases),
+                        Duration.ofSeconds(stopTimeoutSeconds), keepReleases, Duration.ofSeconds(keepOldSeconds)),
                 new DeployConfig.Health(healthPath, Duration.ofSeconds(healthTimeoutSeconds),
                         Duration.ofMillis(probeTimeoutMillis), Duration.ofMillis(pollIntervalMillis)),
                 new DeployConfig.Nginx(nginxInclude, nginxPidFile, words("bluegreen.nginxTestCommand", nginxTestCommand),

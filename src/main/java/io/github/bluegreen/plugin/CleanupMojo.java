@@ -8,7 +8,7 @@ import org.apache.maven.settings.crypto.SettingsDecrypter;
 
 /** Waits until nginx's old workers have finished, stops the old version gracefully, prunes old releases and releases the lock. */
 @Mojo(name = "cleanup", defaultPhase = LifecyclePhase.DEPLOY, threadSafe = true)
-public class CleanupMojo extends AbstractBlueGreenMojo {
+public class CleanupMojo extends AbstractStepMojo {
 
     @Inject
     public CleanupMojo(SettingsDecrypter settingsDecrypter) {

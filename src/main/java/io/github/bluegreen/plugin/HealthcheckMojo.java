@@ -8,7 +8,7 @@ import org.apache.maven.settings.crypto.SettingsDecrypter;
 
 /** Waits until the new version answers UP on its health endpoint; on failure stops it and leaves the live app and nginx untouched. */
 @Mojo(name = "healthcheck", defaultPhase = LifecyclePhase.DEPLOY, threadSafe = true)
-public class HealthcheckMojo extends AbstractBlueGreenMojo {
+public class HealthcheckMojo extends AbstractStepMojo {
 
     @Inject
     public HealthcheckMojo(SettingsDecrypter settingsDecrypter) {

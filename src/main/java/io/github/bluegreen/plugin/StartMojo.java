@@ -3,7 +3,6 @@ package io.github.bluegreen.plugin;
 import io.github.bluegreen.core.DeployConfig;
 import io.github.bluegreen.core.SetupException;
 import io.github.bluegreen.core.Step;
-import java.nio.file.Files;
 import javax.inject.Inject;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
@@ -11,7 +10,7 @@ import org.apache.maven.settings.crypto.SettingsDecrypter;
 
 /** Uploads the jar, checks it on the server, frees the target port of a stale instance of this app and starts the new version detached. */
 @Mojo(name = "start", defaultPhase = LifecyclePhase.DEPLOY, threadSafe = true)
-public class StartMojo extends AbstractBlueGreenMojo {
+public class StartMojo extends AbstractStepMojo {
 
     @Inject
     public StartMojo(SettingsDecrypter settingsDecrypter) {
@@ -25,9 +24,6 @@ public class StartMojo extends AbstractBlueGreenMojo {
 
     @Override
     protected void checkLocalInputs(DeployConfig config) throws SetupException {
-        if (config.artifact() == null || !Files.isRegularFile(config.artifact()) || !Files.isReadable(config.artifact())) {
-            throw new SetupException("bluegreen.artifact", "the jar to deploy, " + config.artifact()
-                    + ", does not exist or is unreadable: build it first (mvn package) or set bluegreen.artifact");
-        }
+        checkArtifact(config);
     }
 }

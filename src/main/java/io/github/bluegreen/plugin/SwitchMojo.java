@@ -8,7 +8,7 @@ import org.apache.maven.settings.crypto.SettingsDecrypter;
 
 /** Points nginx at the new version: writes the include with a backup, tests the config, reloads and confirms the reload. */
 @Mojo(name = "switch", defaultPhase = LifecyclePhase.DEPLOY, threadSafe = true)
-public class SwitchMojo extends AbstractBlueGreenMojo {
+public class SwitchMojo extends AbstractStepMojo {
 
     @Inject
     public SwitchMojo(SettingsDecrypter settingsDecrypter) {

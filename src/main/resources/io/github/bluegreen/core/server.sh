@@ -57,10 +57,15 @@ stop_pid() { # stop_pid PID TIMEOUT_S: SIGTERM, wait, then SIGKILL; prints stop.
     done
     echo "stop.$1=terminated"
 }
-describe_ports() { # describe_ports PORT...: port.PORT.pid / port.PORT.command
+uptime_of() { # uptime_of PID: seconds since the process started
+    start=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $20 }')
+    [ -n "$start" ] || return 0
+    echo $(( $(cut -d. -f1 /proc/uptime) - start / $(getconf CLK_TCK 2>/dev/null || echo 100) ))
+}
+describe_ports() { # describe_ports PORT...: port.PORT.pid / .command / .uptime
     port_pids "$@" | while read -r port pid; do
         echo "port.$port.pid=$pid"
-        case "$pid" in ''|'?') ;; *) echo "port.$port.command=$(cmdline "$pid")" ;; esac
+        case "$pid" in ''|'?') ;; *) echo "port.$port.command=$(cmdline "$pid")"; echo "port.$port.uptime=$(uptime_of "$pid")" ;; esac
     done
 }
 
@@ -116,10 +121,14 @@ inspect) # inspect INCLUDE PORT...
 start) # start JAR SIZE SHA256 PORT LOG STOP_TIMEOUT MARKER1 MARKER2 STALE_PID STALE_MARKER [NAME=VALUE...] ARGV...
     jar=$1 size=$2 sha=$3 port=$4 log=$5 stop_timeout=$6 marker1=$7 marker2=$8 stale_pid=$9 stale_marker=${10}; shift 10
     actual_size=$(stat -c %s "$jar" 2>/dev/null)
-    actual_sha=$(sha256sum "$jar" 2>/dev/null | cut -d' ' -f1)
-    if [ "$actual_size" != "$size" ] || [ "$actual_sha" != "$sha" ]; then
-        echo "error=upload check failed for $jar: size $actual_size (expected $size), sha256 $actual_sha (expected $sha)"
-        exit 4
+    if [ -z "$actual_size" ]; then echo "error=$jar does not exist on the server"; exit 4; fi
+    # an upload is checked against its size and SHA-256 (a release already on the server comes without them)
+    if [ -n "$size" ]; then
+        actual_sha=$(sha256sum "$jar" 2>/dev/null | cut -d' ' -f1)
+        if [ "$actual_size" != "$size" ] || [ "$actual_sha" != "$sha" ]; then
+            echo "error=upload check failed for $jar: size $actual_size (expected $size), sha256 $actual_sha (expected $sha)"
+            exit 4
+        fi
     fi
     # the instance an unfinished earlier deploy started (it may not listen yet)
     if [ -n "$stale_pid" ] && ours "$stale_pid" "$stale_marker"; then
@@ -150,6 +159,9 @@ stop) # stop TIMEOUT_S PID MARKER: stop PID if its command line still contains M
     ;;
 tail) # tail LINES FILE
     tail -n "$1" "$2" 2>/dev/null
+    ;;
+append) # append FILE: stdin (one short line) appended to FILE
+    mkdir -p "$(dirname "$1")" && cat >> "$1"
     ;;
 switch) # switch INCLUDE CONTENT PIDFILE TIMEOUT_MS TEST_CMD RELOAD_CMD (the commands arrive pre-quoted by Shell.join)
     include=$1 content=$2 pidfile=$3 timeout_ms=$4 test_cmd=$5 reload_cmd=$6
@@ -182,8 +194,8 @@ switch) # switch INCLUDE CONTENT PIDFILE TIMEOUT_MS TEST_CMD RELOAD_CMD (the com
     done
     echo "new.workers=$(nginx_workers "$pidfile")"
     ;;
-cleanup) # cleanup DRAIN_MS "WORKERS" STOP_TIMEOUT_S PID MARKER RELEASES KEEP "PROTECTED"
-    drain_ms=$1 workers=$2 stop_timeout=$3 pid=$4 marker=$5 releases=$6 keep=$7 protected=$8
+cleanup) # cleanup DRAIN_MS "WORKERS" STOP_TIMEOUT_S PID MARKER RELEASES KEEP "PROTECTED" KEEP_OLD_S INCLUDE PORT
+    drain_ms=$1 workers=$2 stop_timeout=$3 pid=$4 marker=$5 releases=$6 keep=$7 protected=$8 keep_old=$9 include=${10} old_port=${11}
     # 1. nginx's old workers finish their in-flight requests, then exit: until then they may still use the old app
     t0=$(date +%s%N); i=0
     while any_alive $workers; do
@@ -191,8 +203,14 @@ cleanup) # cleanup DRAIN_MS "WORKERS" STOP_TIMEOUT_S PID MARKER RELEASES KEEP "P
         sleep 0.02; i=$((i + 1))
     done
     echo "drain.ms=$(( ($(date +%s%N) - t0) / 1000000 ))"
-    # 2. the old app: graceful stop (it is idle now)
-    if [ -n "$pid" ]; then
+    # 2. the old app: kept for an instant rollback (a detached timer stops it later, unless nginx routes to it
+    #    again by then), or stopped gracefully now (it is idle)
+    if [ -n "$pid" ] && [ "$keep_old" -gt 0 ]; then
+        ( trap '' HUP; sleep "$keep_old"
+          grep -q "127.0.0.1:$old_port;" "$include" 2>/dev/null && exit 0   # rolled back to: it is live again
+          ours "$pid" "$marker" && stop_pid "$pid" "$stop_timeout" ) > /dev/null 2>&1 < /dev/null &
+        echo "kept.$pid=$keep_old"
+    elif [ -n "$pid" ]; then
         t0=$(date +%s%N)
         if ours "$pid" "$marker"; then stop_pid "$pid" "$stop_timeout"; elif alive "$pid"; then echo "stop.$pid=skipped"; else echo "stop.$pid=gone"; fi
         echo "stop.ms=$(( ($(date +%s%N) - t0) / 1000000 ))"

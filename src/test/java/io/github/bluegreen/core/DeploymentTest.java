@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -132,6 +133,62 @@ class DeploymentTest {
 
         server.deploy("v2");
         assertFalse(LocalServer.alive(stale), "the unfinished deploy's instance was stopped");
+    }
+
+    @Test
+    void rollbackStartsThePreviousReleaseAgain() throws Exception {
+        server.deploy("v1");
+        DeployState v2 = server.deploy("v2");
+        String v1Release = v2.instance("previous").release();
+
+        server.deployment().rollback();
+        DeployState back = server.state();
+        assertEquals(Phase.DONE, back.phase());
+        assertEquals(v1Release, back.instance("live").release());
+        assertEquals(Optional.of("version=v1"), server.get(back.instance("live").port(), "/"));
+        assertFalse(LocalServer.alive(v2.instance("live").pid()), "v2 is drained and stopped");
+        assertTrue(server.log.stream().anyMatch(line -> line.startsWith("INFO Starting the previous release " + v1Release)));
+        assertTrue(Files.readString(tmp.resolve("base/history.log")).contains("\trollback\tDONE\t"), "history records the rollback");
+    }
+
+    @Test
+    void withinTheKeepOldWindowRollbackIsASwitchOnly() throws Exception {
+        server.keepOld = Duration.ofSeconds(60);
+        DeployState v1 = server.deploy("v1");
+        DeployState v2 = server.deploy("v2");
+        long v1Pid = v1.instance("live").pid();
+        assertTrue(LocalServer.alive(v1Pid), "v1 is kept for the rollback window");
+
+        server.deployment().rollback();
+        DeployState back = server.state();
+        assertEquals(v1Pid, back.instance("live").pid(), "the very same v1 process is live again");
+        assertTrue(server.log.stream().anyMatch(line -> line.contains("still runs on port " + v1.instance("live").port()
+                + " (PID " + v1Pid + "): rolling back is a switch only")));
+        assertTrue(LocalServer.alive(v2.instance("live").pid()), "v2 is kept in turn");
+        assertEquals("set $service_url http://127.0.0.1:" + v1.instance("live").port() + ";", Files.readString(server.include).trim());
+    }
+
+    @Test
+    void rollbackWithNothingToGoBackToIsRefused() throws Exception {
+        server.deploy("v1");
+        SetupException refused = assertThrows(SetupException.class, () -> server.deployment().rollback());
+        assertTrue(refused.getMessage().startsWith("nothing to roll back to"), refused.getMessage());
+    }
+
+    @Test
+    void statusShowsLivePortReleaseAndHistory() throws Exception {
+        server.deploy("v1");
+        server.environment.put("HEALTH", "EXIT");
+        assertThrows(DeployFailedException.class, () -> server.deploy("v2"));
+        List<String> report = StatusReport.of(server.deployment(), 5);
+        String text = String.join("\n", report);
+        int blue = server.ports.get(0);
+        assertTrue(text.contains("port " + blue + " (LIVE): PID "), text);
+        assertTrue(text.contains("health HTTP 200 {\"status\":\"UP\"}"), text);
+        assertTrue(text.contains("(live, TestApp.java sha256 ") || text.contains("(live"), text);
+        assertTrue(text.contains("port " + server.ports.get(1) + ": nothing listening"), text);
+        assertTrue(text.contains("lock: free"), text);
+        assertEquals(2, report.stream().filter(line -> line.matches("  \\d{8}-\\d{6}-[0-9a-f]{4} deploy (DONE|FAILED) .*")).count(), text);
     }
 
     @Test

@@ -27,6 +27,7 @@ final class LocalServer implements AutoCloseable {
     List<String> testCommand = List.of("true");
     Duration healthTimeout = Duration.ofSeconds(30);
     boolean forceUnlock;
+    Duration keepOld = Duration.ZERO;
     private final Process nginx;
     private final LocalTransport transport = new LocalTransport();
 
@@ -53,7 +54,7 @@ final class LocalServer implements AutoCloseable {
     DeployConfig config() {
         return new DeployConfig(
                 new DeployConfig.App("testapp", dir.resolve("base").toString(), ports, List.of("java", "{jar}", "--server.port={port}"),
-                        environment, Duration.ofSeconds(5), 2),
+                        environment, Duration.ofSeconds(5), 2, keepOld),
                 new DeployConfig.Health("/actuator/health", healthTimeout, Duration.ofMillis(500), Duration.ofMillis(100)),
                 new DeployConfig.Nginx(include.toString(), nginxPid.toString(), testCommand,
                         List.of("sh", "-c", "kill -HUP $(cat " + Shell.quote(nginxPid.toString()) + ")"),

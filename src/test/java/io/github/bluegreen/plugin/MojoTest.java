@@ -44,6 +44,7 @@ class MojoTest {
     @InjectMojo(goal = "start", pom = POM)
     @MojoParameter(name = "host", value = "127.0.0.1")
     @MojoParameter(name = "sshPort", value = "1")
+    @MojoParameter(name = "artifact", value = "target/mojo-tests/no-such.jar")
     void aMissingArtifactFailsBeforeConnecting(StartMojo mojo) {
         MojoExecutionException e = assertThrows(MojoExecutionException.class, mojo::execute);
         assertTrue(e.getMessage().contains("no-such.jar, does not exist or is unreadable"), e.getMessage());

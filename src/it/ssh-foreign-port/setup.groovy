@@ -1,0 +1,13 @@
+def it = evaluate(new File(itSupportFile))
+it.resetServer()
+def source = new File(basedir, 'Listener.java')
+long pid = it.runAsUser(['sh', '-c', 'nohup setsid java "$1" 19080 > /dev/null 2>&1 < /dev/null & echo $!', 'sh', source.path]).trim() as long
+for (int i = 0; i < 200; i++) {
+    try {
+        new Socket('127.0.0.1', 19080).close()
+        break
+    } catch (IOException ignored) {
+        Thread.sleep(100)
+    }
+}
+new File(basedir, 'listener.pid').text = pid

@@ -1,0 +1,2 @@
+def it = evaluate(new File(itSupportFile))
+it.setupLiveV1WithTraffic(basedir)

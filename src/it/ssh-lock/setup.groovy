@@ -1,0 +1,24 @@
+def it = evaluate(new File(itSupportFile))
+it.resetServer()
+def lock = new File(it.baseDir('lock'), 'deploy.lock')
+it.runAsUser(['mkdir', '-p', lock.parent])
+it.runAsUser(['sh', '-c', 'printf "deployId=20260101-000000-dead\\nuser=ann\\nhost=build-box-2\\npid=4242\\nsince=2026-01-01T00:00:00Z\\n" > "$1"', 'sh', lock.path])
+
+// the second deploy: started as soon as build 2 (forceUnlock) has taken the lock
+def second = new File(basedir, 'second-deploy.log')
+Thread.start('second-deploy') {
+    long deadline = System.currentTimeMillis() + 10 * 60 * 1000
+    while (System.currentTimeMillis() < deadline) {
+        if (lock.exists() && !lock.text.contains('build-box-2')) {
+            def mvn = ['mvn', '-B', '-o', '-ntp', "-Dmaven.repo.local=${localRepositoryPath}", '-f', new File(basedir, 'pom.xml').path,
+                       'deploy', '-Pbluegreen', '-Ddemo.jar=v2']
+            def process = mvn.execute(null as List, basedir)
+            def out = new StringBuilder()
+            process.consumeProcessOutput(out, out)
+            process.waitFor()
+            second.text = "exit=${process.exitValue()}\n${out}"
+            return
+        }
+        Thread.sleep(20)
+    }
+}

@@ -1,0 +1,3 @@
+def it = evaluate(new File(itSupportFile))
+it.resetServer()
+it.startTraffic(new File(basedir, 'traffic'))

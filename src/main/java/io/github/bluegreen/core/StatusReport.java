@@ -1,0 +1,80 @@
+package io.github.bluegreen.core;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What runs on the server, read-only: the live port (from nginx's include), each port's process, uptime and
+ * health, the release and who deployed it, the lock holder, and the last deploys from {@code history.log}.
+ */
+public final class StatusReport {
+    private StatusReport() {}
+
+    public static List<String> of(Deployment d, int lastDeploys) throws SetupException {
+        List<Integer> ports = d.config.app().ports();
+        List<String> args = new ArrayList<>(List.of(d.config.nginx().include()));
+        ports.forEach(port -> args.add(String.valueOf(port)));
+        Map<String, String> seen = d.script.run(Duration.ofSeconds(30), null, "inspect", args).values();
+        DeployState state;
+        try {
+            state = d.transport.read(d.layout.stateFile()).map(DeployState::parse).orElseGet(DeployState::new);
+        } catch (IllegalArgumentException e) {
+            state = new DeployState();
+        }
+        String line = seen.getOrDefault("include.line", "").trim();
+        List<String> report = new ArrayList<>();
+        report.add("nginx: " + (line.isEmpty() ? "no include " + d.config.nginx().include() + " (nothing deployed yet)" : line));
+        for (int port : ports) {
+            report.add(describePort(d, state, seen, port, line.contains("127.0.0.1:" + port + ";")));
+        }
+        report.add("deploy: " + (state.deployId() == null ? "none recorded" : state.get("kind") == null ? "" : state.get("kind") + " ")
+                + (state.deployId() == null ? "" : state.deployId() + " " + state.phase() + " by " + state.get("deployedBy")
+                + ", started " + state.get("startedAt") + (state.get("failure") == null ? "" : "; failure: " + state.get("failure"))));
+        Optional<String> lock = d.transport.read(d.layout.lockFile());
+        report.add("lock: " + lock.map(text -> "held by deploy " + LockOwner.deployIdOf(text) + " (" + text.trim().replace('\n', ' ') + ")")
+                .orElse("free"));
+        String history = d.script.run(Duration.ofSeconds(30), "tail", String.valueOf(lastDeploys), d.layout.historyFile()).stdout();
+        report.add("last deploys (id, kind, outcome, by, artifact, sha256, from port, to port, started, finished, reason):");
+        if (history.isBlank()) {
+            report.add("  none");
+        }
+        history.lines().forEach(entry -> report.add("  " + entry.replace('\t', ' ')));
+        return report;
+    }
+
+    private static String describePort(Deployment d, DeployState state, Map<String, String> seen, int port, boolean live) {
+        String pid = seen.getOrDefault("port." + port + ".pid", "");
+        StringBuilder text = new StringBuilder("port " + port + (live ? " (LIVE): " : ": "));
+        if (pid.isEmpty()) {
+            return text.append("nothing listening").toString();
+        }
+        text.append("PID ").append(pid);
+        String uptime = seen.get("port." + port + ".uptime");
+        if (uptime != null && !uptime.isEmpty()) {
+            text.append(", up ").append(Durations.format(Duration.ofSeconds(Long.parseLong(uptime))));
+        }
+        try {
+            text.append(", health ").append(d.transport.httpGet(port, d.config.health().path(), Duration.ofSeconds(2)).summary());
+        } catch (IOException e) {
+            text.append(", health: ").append(e.getMessage());
+        }
+        for (String role : new String[] {"live", "previous", "target"}) {
+            DeployState.Instance instance = state.instance(role);
+            if (instance != null && instance.port() == port && String.valueOf(instance.pid()).equals(pid)) {
+                text.append(", release ").append(instance.release()).append(" (").append(role);
+                if (role.equals("live") && state.get("target.sha256") != null) {
+                    text.append(", ").append(state.get("target.artifact")).append(" sha256 ").append(state.get("target.sha256"));
+                }
+                if (role.equals("previous") && state.get("previous.keptUntil") != null) {
+                    text.append(", kept for rollback until ").append(state.get("previous.keptUntil"));
+                }
+                text.append(')');
+            }
+        }
+        return text.toString();
+    }
+}

@@ -1,0 +1,36 @@
+package io.github.bluegreen.plugin;
+
+import io.github.bluegreen.core.Deployment;
+import io.github.bluegreen.core.SetupException;
+import io.github.bluegreen.core.StatusReport;
+import javax.inject.Inject;
+import org.apache.maven.plugins.annotations.Mojo;
+import org.apache.maven.plugins.annotations.Parameter;
+import org.apache.maven.settings.crypto.SettingsDecrypter;
+
+/**
+ * Shows what runs on the server, changing nothing: the live port, each port's PID, uptime, health and release,
+ * who deployed it, the lock holder, and the last deploys.
+ */
+@Mojo(name = "status", threadSafe = true)
+public class StatusMojo extends AbstractBlueGreenMojo {
+
+    /** How many entries of the deploy history to show. */
+    @Parameter(property = "bluegreen.history", defaultValue = "10")
+    private int history;
+
+    @Inject
+    public StatusMojo(SettingsDecrypter settingsDecrypter) {
+        super(settingsDecrypter);
+    }
+
+    @Override
+    protected String goal() {
+        return "status";
+    }
+
+    @Override
+    protected void run(Deployment deployment) throws SetupException {
+        StatusReport.of(deployment, history).forEach(getLog()::info);
+    }
+}
