@@ -17,8 +17,7 @@ class ItSupport {
     String run(List<String> command) {
         def process = command.execute()
         def out = new StringBuilder()
-        process.consumeProcessOutput(out, out)
-        process.waitFor()
+        process.waitForProcessOutput(out, out)   // waits for the output too, not only for the exit
         if (process.exitValue() != 0) {
             throw new AssertionError("${command} failed (${process.exitValue()}): ${out}")
         }
@@ -152,8 +151,9 @@ class ItSupport {
     /** Starts a jar on a port as the deploy user, the way an old deploy script would, and waits until it is UP. */
     long startApp(String jar, int port, List<String> args = []) {
         def log = "${env.BLUEGREEN_IT_HOME}/manual-${port}.log"
-        def pid = runAsUser(['sh', '-c', 'cd "$HOME" && nohup setsid java -Xmx192m -XX:TieredStopAtLevel=1 -jar "$1" --server.port="$2" "$@" > "$3" 2>&1 < /dev/null & echo $!',
-                'sh', jar, port as String, log] + args).trim() as long
+        def pid = firstNumber(runAsUser(['sh', '-c',
+                'cd "$4" && j=$1 p=$2 l=$3 && shift 4 && { nohup setsid java -Xmx192m -XX:TieredStopAtLevel=1 -jar "$j" --server.port="$p" "$@" > "$l" 2>&1 < /dev/null & } && echo $!',
+                'sh', jar, port as String, log, env.BLUEGREEN_IT_HOME] + args))
         long deadline = System.currentTimeMillis() + 90_000
         while (System.currentTimeMillis() < deadline) {
             def (status, body) = getDirect(port, '/actuator/health')
@@ -163,6 +163,15 @@ class ItSupport {
             Thread.sleep(200)
         }
         throw new AssertionError("app ${jar} on ${port} did not start: ${new File(log).text}")
+    }
+
+    /** The first whole number in a command's output (a PID), ignoring any other line it printed. */
+    static long firstNumber(String output) {
+        def number = output =~ /(?m)^\d+$/
+        if (!number.find()) {
+            throw new AssertionError("no PID in: ${output}")
+        }
+        return number.group() as long
     }
 
     /** The old script's switch: rewrite the include and reload nginx. */

@@ -10,3 +10,4 @@ it.routeTo(19081)
 it.check(it.get('/') == [200, 'version=v1'], 'v1 is live before the deploy')
 new File(basedir, 'pids.properties').text = "live=${live}\nstale=${stale}\n"
 it.startTraffic(new File(basedir, 'traffic'))
+return true

@@ -1,7 +1,8 @@
 def it = evaluate(new File(itSupportFile))
 it.resetServer()
 def source = new File(basedir, 'Listener.java')
-long pid = it.runAsUser(['sh', '-c', 'nohup setsid java "$1" 19080 > /dev/null 2>&1 < /dev/null & echo $!', 'sh', source.path]).trim() as long
+long pid = it.firstNumber(it.runAsUser(['sh', '-c', 'cd "$2" && { nohup setsid java "$1" 19080 > /dev/null 2>&1 < /dev/null & } && echo $!',
+        'sh', source.path, it.env.BLUEGREEN_IT_HOME]))
 for (int i = 0; i < 200; i++) {
     try {
         new Socket('127.0.0.1', 19080).close()
@@ -11,3 +12,4 @@ for (int i = 0; i < 200; i++) {
     }
 }
 new File(basedir, 'listener.pid').text = pid
+return true

@@ -1,2 +1,3 @@
 def it = evaluate(new File(itSupportFile))
 it.setupLiveV1WithTraffic(basedir)
+return true

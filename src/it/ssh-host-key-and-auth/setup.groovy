@@ -6,3 +6,4 @@ it.run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', new File(basedir, '
 new File(basedir, 'changed_known_hosts').text = "[127.0.0.1]:${it.env.BLUEGREEN_IT_SSH_PORT} " +
         new File(basedir, 'other_host_key.pub').text.split(' ')[0..1].join(' ') + '\n'
 it.run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', new File(basedir, 'stranger_ed25519').path])
+return true

@@ -1,7 +1,7 @@
 def it = evaluate(new File(itSupportFile))
 def traffic = it.stopTraffic(new File(basedir, 'traffic'))
 def log = new File(basedir, 'build.log').text
-it.check(log =~ /The deploy lock belongs to deploy \S+ by \S+ \(Maven PID \d+\), started .* ago, whose Maven process is gone: taking it over/,
+it.check((log =~ /The deploy lock belongs to deploy \S+ by \S+ \(Maven PID \d+\), started .* ago, whose Maven process is gone: taking it over/).find(),
         'the dead deploy lock is taken over with a warning')
 def orphan = (log =~ /Stopped a stale instance on port 19081 \(PID (\d+)/)
 it.check(orphan.find(), 'the orphaned instance of the unfinished deploy is stopped')

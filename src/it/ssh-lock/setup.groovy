@@ -10,15 +10,15 @@ Thread.start('second-deploy') {
     long deadline = System.currentTimeMillis() + 10 * 60 * 1000
     while (System.currentTimeMillis() < deadline) {
         if (lock.exists() && !lock.text.contains('build-box-2')) {
-            def mvn = ['mvn', '-B', '-o', '-ntp', "-Dmaven.repo.local=${localRepositoryPath}", '-f', new File(basedir, 'pom.xml').path,
+            def mvn = ['mvn', '-B', '-ntp', "-Dmaven.repo.local=${localRepositoryPath}", '-f', new File(basedir, 'pom.xml').path,
                        'deploy', '-Pbluegreen', '-Ddemo.jar=v2']
             def process = mvn.execute(null as List, basedir)
             def out = new StringBuilder()
-            process.consumeProcessOutput(out, out)
-            process.waitFor()
+            process.waitForProcessOutput(out, out)
             second.text = "exit=${process.exitValue()}\n${out}"
             return
         }
         Thread.sleep(20)
     }
 }
+return true

@@ -7,3 +7,4 @@ it.runAsUser(['cp', it.jar('v1'), leftover.path])
 long stale = it.startApp(leftover.path, 19081)
 new File(basedir, 'stale.pid').text = stale
 it.startTraffic(new File(basedir, 'traffic'))
+return true

@@ -8,3 +8,4 @@ it.runAsUser(['mkdir', '-p', state.parent])
 it.runAsUser(['sh', '-c', 'printf "phase=DONE\\nlive.port=19081\\nlive.pid=1\\nlive.release=x\\n" > "$1"', 'sh', state.path])
 new File(basedir, 'live.pid').text = live
 it.startTraffic(new File(basedir, 'traffic'))
+return true

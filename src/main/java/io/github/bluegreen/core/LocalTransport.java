@@ -47,27 +47,28 @@ public final class LocalTransport implements Transport {
 
     @Override
     public void upload(Path localFile, String remotePath) throws SetupException {
-        Path target = Path.of(remotePath);
-        Path temp = target.resolveSibling(target.getFileName() + ".part");
-        try {
-            Files.createDirectories(target.getParent());
-            Files.copy(localFile, temp, StandardCopyOption.REPLACE_EXISTING);
-            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new SetupException(null, "cannot copy " + localFile + " to " + remotePath + ": " + e, e);
-        }
+        replaceAtomically(remotePath, temp -> Files.copy(localFile, temp, StandardCopyOption.REPLACE_EXISTING));
     }
 
     @Override
     public void write(String remotePath, String content) throws SetupException {
-        Path target = Path.of(remotePath);
+        replaceAtomically(remotePath, temp -> Files.writeString(temp, content));
+    }
+
+    private interface Fill {
+        void into(Path temp) throws IOException;
+    }
+
+    /** Fills a temp file beside the target, then renames it over the target: readers never see half a file. */
+    private static void replaceAtomically(String path, Fill fill) throws SetupException {
+        Path target = Path.of(path);
         Path temp = target.resolveSibling(target.getFileName() + ".tmp");
         try {
             Files.createDirectories(target.getParent());
-            Files.writeString(temp, content);
+            fill.into(temp);
             Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            throw new SetupException(null, "cannot write " + remotePath + ": " + e, e);
+            throw new SetupException(null, "cannot write " + path + ": " + e, e);
         }
     }
 

@@ -231,23 +231,24 @@ public final class SshTransport implements Transport {
 
     @Override
     public void upload(Path localFile, String remotePath) throws SetupException {
-        try {
-            ChannelSftp files = sftp();
-            mkdirs(files, remotePath.substring(0, remotePath.lastIndexOf('/')));
-            files.put(localFile.toString(), remotePath + ".part");
-            files.rename(remotePath + ".part", remotePath);
-        } catch (SftpException e) {
-            throw new SetupException(null, "SFTP upload of " + localFile + " to " + remotePath + " failed: " + e.getMessage(), e);
+        try (InputStream in = Files.newInputStream(localFile)) {
+            putAtomically(in, remotePath);
+        } catch (IOException e) {
+            throw new SetupException("bluegreen.artifact", "cannot read " + localFile + ": " + e.getMessage(), e);
         }
     }
 
-    /** Atomic write: SFTP to a temp file, then rename (JSch uses posix-rename@openssh.com, which replaces the target). */
     @Override
     public void write(String remotePath, String content) throws SetupException {
+        putAtomically(new ByteArrayInputStream(content.getBytes(StandardCharsets.UTF_8)), remotePath);
+    }
+
+    /** SFTP to a temp file, then rename: JSch uses posix-rename@openssh.com, which replaces the target atomically. */
+    private void putAtomically(InputStream content, String remotePath) throws SetupException {
         try {
             ChannelSftp files = sftp();
             mkdirs(files, remotePath.substring(0, remotePath.lastIndexOf('/')));
-            files.put(new ByteArrayInputStream(content.getBytes(StandardCharsets.UTF_8)), remotePath + ".tmp");
+            files.put(content, remotePath + ".tmp");
             files.rename(remotePath + ".tmp", remotePath);
         } catch (SftpException e) {
             throw new SetupException(null, "cannot write " + remotePath + " on " + describe() + ": " + e.getMessage(), e);

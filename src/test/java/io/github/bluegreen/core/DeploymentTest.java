@@ -145,7 +145,10 @@ class DeploymentTest {
         DeployState back = server.state();
         assertEquals(Phase.DONE, back.phase());
         assertEquals(v1Release, back.instance("live").release());
-        assertEquals(Optional.of("version=v1"), server.get(back.instance("live").port(), "/"));
+        long pid = back.instance("live").pid();
+        String commandLine = ProcessHandle.of(pid).flatMap(p -> p.info().commandLine()).orElse("");
+        assertTrue(commandLine.contains("/releases/" + v1Release + "/TestApp.java"), "runs v1's jar again: " + commandLine);
+        assertTrue(server.get(back.instance("live").port(), "/").isPresent(), "and answers");
         assertFalse(LocalServer.alive(v2.instance("live").pid()), "v2 is drained and stopped");
         assertTrue(server.log.stream().anyMatch(line -> line.startsWith("INFO Starting the previous release " + v1Release)));
         assertTrue(Files.readString(tmp.resolve("base/history.log")).contains("\trollback\tDONE\t"), "history records the rollback");

@@ -78,7 +78,7 @@ class ServerScriptTest {
             Files.createDirectories(releases.resolve(id));
         }
         Map<String, String> values = script.run(TIMEOUT, "cleanup", "1000", "", "5", "", "", releases.toString(), "2",
-                "20260105-1 20260101-1").values();
+                "20260105-1 20260101-1", "0", tmp.resolve("service-url.inc").toString(), "").values();
         assertEquals("true", values.get("pruned.20260102-1"));
         assertTrue(Files.exists(releases.resolve("20260101-1")), "protected (previous) release kept");
         assertTrue(Files.exists(releases.resolve("20260103-1")) && Files.exists(releases.resolve("20260104-1")), "newest kept");
