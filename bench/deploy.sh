@@ -2,6 +2,7 @@
 # measure.sh adapter: runs the plugin's full flow, `mvn deploy -Pbluegreen` on bench/pom.xml, against the
 # benchmark's nginx and stand-in app (measure.sh passes APP_JAR, NGINX_PREFIX, ... in the environment).
 #   usage: bench/deploy.sh local|ssh [MAVEN ARGS...]      e.g. measure.sh bench/deploy.sh ssh
+# -Dbluegreen.goal=rollback runs `mvn bluegreen:rollback -Pbluegreen` instead.
 # ssh: logs in as root (the benchmark's apps and nginx belong to root/nobody) to the sshd that
 # bench/run-matrix.sh started on 127.0.0.1:$BENCH_SSH_PORT; started here (and stopped again) if it is not running.
 set -euo pipefail
@@ -21,4 +22,6 @@ if [ "$TRANSPORT" = ssh ]; then
 fi
 # C1 only: Maven's own start-up is a good part of a deploy's overhead
 export MAVEN_OPTS="${MAVEN_OPTS:--XX:TieredStopAtLevel=1}"
-mvn -B -o -ntp -f "$BENCH/pom.xml" deploy -Pbluegreen "${args[@]}" "$@"
+goal=deploy
+for arg in "$@"; do [ "$arg" = -Dbluegreen.goal=rollback ] && goal=bluegreen:rollback; done
+mvn -B -o -ntp -f "$BENCH/pom.xml" "$goal" -Pbluegreen "${args[@]}" "$@"

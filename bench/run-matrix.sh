@@ -50,6 +50,8 @@ done
 run "V2_STARTUP_DELAY=9999 (never healthy)" seed seed-never-up V2_STARTUP_DELAY=9999 -- "$SEED"
 run "V2_STARTUP_DELAY=9999 (never healthy), health timeout 30 s" plugin-local plugin-local-never-up V2_STARTUP_DELAY=9999 -- \
     "$BENCH/deploy.sh" local -Dbluegreen.healthTimeoutSeconds=30
+run "rollbacks: within the keep-old window, then from releases/ (5 deploys/rollbacks)" plugin-local plugin-local-rollback -- \
+    "$BENCH/rollback.sh" local
 run "soak: 20 deploys under one load" plugin-local plugin-local-soak DEPLOY_TIMEOUT_S=900 -- "$BENCH/soak.sh" local
 
 # ---- RESULTS.md

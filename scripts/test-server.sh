@@ -37,7 +37,8 @@ user_pids() { # every process of the deploy user except nginx (the apps, and tim
     for p in /proc/[0-9]*; do
         [ "$(stat -c %u "$p" 2>/dev/null)" = "$uid" ] || continue
         case "$nginx" in *" ${p#/proc/} "*) continue ;; esac
-        tr '\0' ' ' < "$p/cmdline" 2>/dev/null | grep -q '^nginx: ' && continue
+        cmd=$(tr '\0' ' ' < "$p/cmdline" 2>/dev/null || true)
+        case "$cmd" in "nginx: "*) continue ;; esac
         echo "${p#/proc/}"
     done
 }

@@ -7,7 +7,8 @@ it.runAsUser(['cp', it.jar('v1'), "${old}/demo-app-v2.jar"])
 long live = it.startApp("${old}/demo-app-v2.jar", 19081)
 long stale = it.startApp("${old}/demo-app-v2.jar", 19080, ['--demo.health=DOWN'])
 it.routeTo(19081)
-it.check(it.get('/') == [200, 'version=v1'], 'v1 is live before the deploy')
+def before = it.get('/')
+it.check(before == [200, 'version=v1'], "v1 is live before the deploy: ${before}")
 new File(basedir, 'pids.properties').text = "live=${live}\nstale=${stale}\n"
 it.startTraffic(new File(basedir, 'traffic'))
 return true

@@ -44,6 +44,7 @@ public final class Deployment {
         }
         step.run(this);
         Duration took = Duration.between(begin, Instant.now());
+        state.set("step." + step.goal() + ".at", begin);
         state.set("step." + step.goal() + ".ms", took.toMillis());
         state.phase(step.completes());
         if (step.completes() == Phase.DONE) {
