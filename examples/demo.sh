@@ -15,7 +15,7 @@ scripts/install-deps.sh
 say "Building and installing the plugin"
 mvn -B -ntp -q install -DskipTests
 
-ENV_DIR=$ROOT/target/demo-env
+ENV_DIR=/tmp/bluegreen-demo   # outside the checkout: the deploy user must reach it, whatever the checkout's permissions
 say "Starting the test server (sshd on 127.0.0.1:2222, nginx on 127.0.0.1:18080)"
 scripts/test-server.sh start "$ENV_DIR"
 [ "${KEEP:-0}" = 1 ] || trap 'say "Stopping the test server"; scripts/test-server.sh stop "$ENV_DIR"' EXIT

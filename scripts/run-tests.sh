@@ -7,21 +7,23 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 scripts/install-deps.sh
 
-ENV_DIR=$ROOT/target/it-env
+# outside the checkout: the deploy user must reach its home and the app jars, whatever the checkout's permissions
+ENV_DIR=/tmp/bluegreen-it
 scripts/test-server.sh start "$ENV_DIR"
 trap 'scripts/test-server.sh stop "$ENV_DIR"' EXIT
 source "$ENV_DIR/env.sh"
 export BLUEGREEN_IT_TOOLS=$ROOT/scripts
 
-# the apps the ITs deploy: the example Spring Boot app answering version=v1 and version=v2
-export BLUEGREEN_IT_APPS=$ROOT/target/it-apps
-mkdir -p "$BLUEGREEN_IT_APPS"
+# the apps the ITs deploy: the example Spring Boot app answering version=v1 and version=v2 (built once, kept in target/)
+export BLUEGREEN_IT_APPS=$ENV_DIR/apps
+mkdir -p target/it-apps "$BLUEGREEN_IT_APPS"
 for version in v1 v2; do
-    jar=$BLUEGREEN_IT_APPS/demo-app-$version.jar
+    jar=target/it-apps/demo-app-$version.jar
     if [ ! -f "$jar" ] || [ -n "$(find examples/demo-app/src examples/demo-app/pom.xml -newer "$jar" -print -quit)" ]; then
         mvn -B -ntp -q -f examples/demo-app/pom.xml package -Ddemo.version=$version -Dmaven.test.skip=true
         cp examples/demo-app/target/demo-app.jar "$jar"
     fi
+    install -m 644 "$jar" "$BLUEGREEN_IT_APPS/"
 done
 
 mvn -B -ntp verify "$@"
