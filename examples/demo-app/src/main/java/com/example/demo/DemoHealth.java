@@ -8,12 +8,18 @@ import org.springframework.stereotype.Component;
 /**
  * Part of /actuator/health. {@code --demo.health=DOWN} keeps the app unhealthy and {@code --demo.health=HANG}
  * makes the endpoint accept requests but never answer: how the tests show a bad release being refused.
+ * {@code --demo.ready-after-ms=N} reports DOWN for N ms after start, like an app that warms up slowly.
  */
 @Component
 public class DemoHealth implements HealthIndicator {
 
     @Value("${demo.health:UP}")
     private String mode;
+
+    @Value("${demo.ready-after-ms:0}")
+    private long readyAfterMs;
+
+    private final long createdAt = System.currentTimeMillis();
 
     @Override
     public Health health() {
@@ -24,6 +30,7 @@ public class DemoHealth implements HealthIndicator {
                 Thread.currentThread().interrupt();
             }
         }
-        return "DOWN".equals(mode) ? Health.down().withDetail("demo.health", mode).build() : Health.up().build();
+        boolean warmingUp = System.currentTimeMillis() < createdAt + readyAfterMs;
+        return "DOWN".equals(mode) || warmingUp ? Health.down().withDetail("demo.health", mode).build() : Health.up().build();
     }
 }
