@@ -50,11 +50,12 @@ final class StartStep implements Step {
         } else {
             Path artifact = d.config.artifact();
             jar = d.layout.release(release) + "/" + artifact.getFileName();
-            size = String.valueOf(size(artifact));
+            long bytes = size(artifact);
+            size = String.valueOf(bytes);
             sha256 = sha256(artifact);
             Instant begin = Instant.now();
             d.transport.upload(artifact, jar);
-            d.log.info("Uploaded " + artifact.getFileName() + " (" + size(artifact) / 1024 + " KiB) to " + jar + " in "
+            d.log.info("Uploaded " + artifact.getFileName() + " (" + bytes / 1024 + " KiB) to " + jar + " in "
                     + Durations.format(Duration.between(begin, Instant.now())));
             d.state.set("target.artifact", artifact.getFileName());
             d.state.set("target.sha256", sha256);
