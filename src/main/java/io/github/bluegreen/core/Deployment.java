@@ -124,7 +124,7 @@ public final class Deployment {
     private void requireLock() throws SetupException, DeployFailedException {
         Optional<String> lock = transport.read(layout.lockFile());
         String holder = lock.map(LockOwner::deployIdOf).orElse(null);
-        if (!state.deployId().equals(holder)) {
+        if (state.deployId() == null || !state.deployId().equals(holder)) {
             throw new SetupException("deploy " + state.deployId() + " does not hold the deploy lock "
                     + layout.lockFile() + " (holder: " + (holder == null ? "nobody" : holder) + "). Run bluegreen:detect to start a new deploy");
         }
