@@ -6,8 +6,8 @@ import java.util.Map;
 
 /**
  * Stops the old instance once nginx no longer uses it: waits for the old nginx workers to finish their
- * in-flight requests (bounded by the drain timeout), then SIGTERM, then SIGKILL after the stop timeout.
- * Prunes old releases, releases the lock and prints the summary.
+ * in-flight requests (bounded by the drain timeout), then SIGTERM, then SIGKILL after the stop timeout (or keeps it
+ * for {@code keepOld}). Prunes old releases; {@link Deployment#run} then releases the lock and prints the summary.
  */
 final class CleanupStep implements Step {
 

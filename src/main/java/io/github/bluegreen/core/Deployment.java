@@ -4,6 +4,8 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -135,16 +137,12 @@ public final class Deployment {
     }
 
     /** Takes the deploy lock and inspects nginx and the ports in one round trip; a dead holder on this host is replaced. */
-    Map<String, String> lockAndInspect(String deployId, String include, int... ports) throws SetupException, DeployFailedException {
+    Map<String, String> lockAndInspect(String deployId) throws SetupException, DeployFailedException {
         LockOwner me = new LockOwner(deployId, System.getProperty("user.name"), thisHost(), ProcessHandle.current().pid(), Instant.now());
-        String[] args = new String[ports.length + 2];
-        args[0] = layout.lockFile();
-        args[1] = include;
-        for (int i = 0; i < ports.length; i++) {
-            args[i + 2] = String.valueOf(ports[i]);
-        }
+        List<String> args = new ArrayList<>(List.of(layout.lockFile()));
+        args.addAll(includeAndPorts());
         for (int attempt = 0; ; attempt++) {
-            ExecResult result = script.run(SHORT, me.text(), "detect", java.util.List.of(args));
+            ExecResult result = script.run(SHORT, me.text(), "detect", args);
             if (result.exitCode() == ServerScript.OK) {
                 return result.values();
             }
@@ -163,6 +161,13 @@ public final class Deployment {
             }
             transport.delete(layout.lockFile());
         }
+    }
+
+    /** The arguments of server.sh's inspect: nginx's include, then both app ports. */
+    List<String> includeAndPorts() {
+        List<String> args = new ArrayList<>(List.of(config.nginx().include()));
+        config.app().ports().forEach(port -> args.add(String.valueOf(port)));
+        return args;
     }
 
     void releaseLock() throws SetupException {
@@ -201,7 +206,7 @@ public final class Deployment {
                 from == null ? "-" : String.valueOf(from.port()), to == null ? "-" : String.valueOf(to.port()),
                 String.valueOf(state.get("startedAt")), String.valueOf(state.get("finishedAt")),
                 reason == null ? "" : reason.replaceAll("\\s+", " "));
-        script.run(SHORT, line + "\n", "append", java.util.List.of(layout.historyFile()));
+        script.run(SHORT, line + "\n", "append", List.of(layout.historyFile()));
     }
 
     /** Running and not a zombie, read from /proc without a remote shell. */

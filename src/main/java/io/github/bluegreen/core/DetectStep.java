@@ -45,7 +45,7 @@ final class DetectStep implements Step {
     public void run(Deployment d) throws SetupException, DeployFailedException {
         List<Integer> ports = d.config.app().ports();
         String deployId = ID_TIME.format(Instant.now()) + "-" + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
-        Map<String, String> seen = d.lockAndInspect(deployId, d.config.nginx().include(), ports.get(0), ports.get(1));
+        Map<String, String> seen = d.lockAndInspect(deployId);
         DeployState previous = readPreviousState(d);
 
         Integer routed = routedPort(d, seen);

@@ -15,10 +15,7 @@ public final class StatusReport {
     private StatusReport() {}
 
     public static List<String> of(Deployment d, int lastDeploys) throws SetupException {
-        List<Integer> ports = d.config.app().ports();
-        List<String> args = new ArrayList<>(List.of(d.config.nginx().include()));
-        ports.forEach(port -> args.add(String.valueOf(port)));
-        Map<String, String> seen = d.script.run(Duration.ofSeconds(30), null, "inspect", args).values();
+        Map<String, String> seen = d.script.run(Duration.ofSeconds(30), null, "inspect", d.includeAndPorts()).values();
         DeployState state;
         try {
             state = d.transport.read(d.layout.stateFile()).map(DeployState::parse).orElseGet(DeployState::new);
@@ -28,12 +25,10 @@ public final class StatusReport {
         String line = seen.getOrDefault("include.line", "").trim();
         List<String> report = new ArrayList<>();
         report.add("nginx: " + (line.isEmpty() ? "no include " + d.config.nginx().include() + " (nothing deployed yet)" : line));
-        for (int port : ports) {
+        for (int port : d.config.app().ports()) {
             report.add(describePort(d, state, seen, port, line.contains("127.0.0.1:" + port + ";")));
         }
-        report.add("deploy: " + (state.deployId() == null ? "none recorded" : state.get("kind") == null ? "" : state.get("kind") + " ")
-                + (state.deployId() == null ? "" : state.deployId() + " " + state.phase() + " by " + state.get("deployedBy")
-                + ", started " + state.get("startedAt") + (state.get("failure") == null ? "" : "; failure: " + state.get("failure"))));
+        report.add("deploy: " + lastDeploy(state));
         Optional<String> lock = d.transport.read(d.layout.lockFile());
         report.add("lock: " + lock.map(text -> "held by deploy " + LockOwner.deployIdOf(text) + " (" + text.trim().replace('\n', ' ') + ")")
                 .orElse("free"));
@@ -44,6 +39,15 @@ public final class StatusReport {
         }
         history.lines().forEach(entry -> report.add("  " + entry.replace('\t', ' ')));
         return report;
+    }
+
+    private static String lastDeploy(DeployState state) {
+        if (state.deployId() == null) {
+            return "none recorded";
+        }
+        String kind = state.get("kind") == null ? "" : state.get("kind") + " ";
+        String failure = state.get("failure") == null ? "" : "; failure: " + state.get("failure");
+        return kind + state.deployId() + " " + state.phase() + " by " + state.get("deployedBy") + ", started " + state.get("startedAt") + failure;
     }
 
     private static String describePort(Deployment d, DeployState state, Map<String, String> seen, int port, boolean live) {
