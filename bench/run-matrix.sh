@@ -53,6 +53,13 @@ run "V2_STARTUP_DELAY=9999 (never healthy), health timeout 30 s" plugin-local pl
 run "rollbacks: within the keep-old window, then from releases/ (5 deploys/rollbacks)" plugin-local plugin-local-rollback -- \
     "$BENCH/rollback.sh" local
 run "soak: 20 deploys under one load" plugin-local plugin-local-soak DEPLOY_TIMEOUT_S=900 -- "$BENCH/soak.sh" local
+# floors under the same load, to read the rows above: Maven's own start-up and one SSH login as root, without the plugin
+run "reference: Maven alone (mvn validate on bench/pom.xml, no goal)" reference reference-maven \
+    MAVEN_OPTS=-XX:TieredStopAtLevel=1 -- \
+    mvn -B -o -ntp -q -f "$BENCH/pom.xml" validate
+run "reference: one SSH login as root (ssh root@127.0.0.1 true)" reference reference-ssh-login -- \
+    ssh -o BatchMode=yes -i "$BENCH_SSH_DIR/client_ed25519" -o UserKnownHostsFile="$BENCH_SSH_DIR/known_hosts" \
+    -p "$BENCH_SSH_PORT" root@127.0.0.1 true
 
 # ---- RESULTS.md
 field() { grep -m1 "^$2 *:" "$1" | sed "s/^$2 *: *//" || true; }
@@ -75,6 +82,7 @@ field() { grep -m1 "^$2 *:" "$1" | sed "s/^$2 *: *//" || true; }
         failed=$(field "$file" failed | cut -d' ' -f1)
         latency=$(field "$file" latency | sed -E 's/p50 ([0-9.]+) ms, p90 [0-9.]+ ms, p99 ([0-9.]+) ms.*/\1 \/ \2/')
         overhead=$(awk -v w="$wall" 'BEGIN { printf "%.2f", w - 5 }')
+        [ "$who" != reference ] || overhead=-
         echo "| $scenario | $who | $code | $wall | $overhead | $(field "$file" "total requests") | **$failed** | $(field "$file" "per version (2xx)") | $latency | $(field "$file" "apps still up" | sed 's/ *(before teardown)//') |"
     done < "$RESULTS_DIR/rows.txt"
     echo

@@ -206,7 +206,7 @@ public final class Deployment {
                 from == null ? "-" : String.valueOf(from.port()), to == null ? "-" : String.valueOf(to.port()),
                 String.valueOf(state.get("startedAt")), String.valueOf(state.get("finishedAt")),
                 reason == null ? "" : reason.replaceAll("\\s+", " "));
-        script.run(SHORT, line + "\n", "append", List.of(layout.historyFile()));
+        transport.append(layout.historyFile(), line + "\n");
     }
 
     /** Running and not a zombie, read from /proc without a remote shell. */

@@ -3,10 +3,13 @@ package io.github.bluegreen.core;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
 
 /**
  * Polls the new instance's health endpoint until it answers UP, as fast as it becomes ready and no longer
- * than the configured timeout. Fails early when the process exits, and refuses an UP from any other process.
+ * than the configured timeout after its launch. Fails early when the process exits, and refuses an UP from any
+ * other process.
  */
 final class HealthCheckStep implements Step {
 
@@ -30,7 +33,8 @@ final class HealthCheckStep implements Step {
         DeployConfig.Health health = d.config.health();
         DeployState.Instance target = d.state.instance("target");
         Instant begin = Instant.now();
-        Instant deadline = begin.plus(health.timeout());
+        // the app's time to become healthy counts from its launch (a kept instance being switched back to: from now)
+        Instant deadline = launchedAt(d.state).orElse(begin).plus(health.timeout());
         String last = "no answer yet";
         int probes = 0;
         while (true) {
@@ -50,7 +54,7 @@ final class HealthCheckStep implements Step {
             Duration left = Duration.between(Instant.now(), deadline);
             if (left.isNegative()) {
                 throw fail(d, target, "did not become healthy within " + Durations.format(health.timeout())
-                        + " (bluegreen.healthTimeoutSeconds)", last);
+                        + " of its launch (bluegreen.healthTimeoutSeconds)", last);
             }
             sleep(left.compareTo(health.pollInterval()) < 0 ? left : health.pollInterval());
         }
@@ -62,6 +66,14 @@ final class HealthCheckStep implements Step {
         }
         d.log.info("Healthy: port " + target.port() + " answered " + last + " after "
                 + Durations.format(Duration.between(begin, Instant.now())) + " (" + probes + " probes)");
+    }
+
+    private static Optional<Instant> launchedAt(DeployState state) {
+        try {
+            return Optional.ofNullable(state.get("target.launchedAt")).map(Instant::parse);
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
     }
 
     private static DeployFailedException fail(Deployment d, DeployState.Instance target, String what, String last)

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -53,6 +54,16 @@ public final class LocalTransport implements Transport {
     @Override
     public void write(String remotePath, String content) throws SetupException {
         replaceAtomically(remotePath, temp -> Files.writeString(temp, content));
+    }
+
+    @Override
+    public void append(String path, String text) throws SetupException {
+        try {
+            Files.createDirectories(Path.of(path).getParent());
+            Files.writeString(Path.of(path), text, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new SetupException(null, "cannot append to " + path + ": " + e, e);
+        }
     }
 
     private interface Fill {

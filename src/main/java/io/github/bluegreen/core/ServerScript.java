@@ -16,7 +16,7 @@ final class ServerScript {
     static final int OK = 0;
     static final int REFUSED = 3;
 
-    private static final String TEXT = load();
+    static final String TEXT = load();
     private final Transport transport;
 
     ServerScript(Transport transport) {

@@ -255,6 +255,17 @@ public final class SshTransport implements Transport {
         }
     }
 
+    @Override
+    public void append(String remotePath, String text) throws SetupException {
+        try {
+            ChannelSftp files = sftp();
+            mkdirs(files, remotePath.substring(0, remotePath.lastIndexOf('/')));
+            files.put(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), remotePath, ChannelSftp.APPEND);
+        } catch (SftpException e) {
+            throw new SetupException(null, "cannot append to " + remotePath + " on " + describe() + ": " + e.getMessage(), e);
+        }
+    }
+
     private static void mkdirs(ChannelSftp files, String dir) throws SftpException {
         StringBuilder path = new StringBuilder();
         for (String part : dir.split("/")) {

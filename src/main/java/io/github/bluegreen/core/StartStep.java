@@ -93,6 +93,7 @@ final class StartStep implements Step {
         }
         long pid = Long.parseLong(values.get("pid"));
         d.state.instance("target", new DeployState.Instance(port, pid, release, jar));
+        d.state.set("target.launchedAt", Instant.now());
         d.log.info("Started PID " + pid + " on port " + port + ", log " + d.layout.log(port));
     }
 

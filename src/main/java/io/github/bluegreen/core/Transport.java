@@ -21,6 +21,9 @@ public interface Transport extends AutoCloseable {
     /** Writes a small text file atomically (temp file + rename), creating parent directories. */
     void write(String remotePath, String content) throws SetupException;
 
+    /** Appends text to a file on the server, creating it (and its parent directories) if needed. */
+    void append(String remotePath, String text) throws SetupException;
+
     /** Deletes a file on the server if it exists. */
     void delete(String remotePath) throws SetupException;
 

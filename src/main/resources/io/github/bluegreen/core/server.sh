@@ -4,76 +4,99 @@
 # Output is "key=value" lines that the Java side parses; exit codes: 0 ok, 3 refused, 4 failed.
 set -u
 
-# --- processes (only /proc and POSIX tools: no procps, iproute2 or lsof needed on the server)
-alive() { # alive PID: running and not a zombie (PID 1 may reap late)
-    st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
-    [ -n "$st" ] && [ "$st" != Z ]
+# --- processes (only /proc and POSIX tools: no procps or lsof needed; iproute2's ss is used when there)
+alive() { # alive PID: running and not a zombie (PID 1 may reap late); builtins only, as it is polled
+    stat=""
+    { read -r stat < "/proc/$1/stat"; } 2>/dev/null || return 1
+    case "${stat##*) }" in Z*|X*|'') return 1 ;; esac
 }
-cmdline() { tr '\0\n' '  ' < "/proc/$1/cmdline" 2>/dev/null; }
+cmdline() { tr '\0\n' '  ' 2>/dev/null < "/proc/$1/cmdline"; }
 children() { # children PID: PIDs whose parent is PID
     awk -v p="$1" '{ sub(/.*\) /, ""); if ($2 == p) { f = FILENAME; sub("/proc/", "", f); sub("/stat", "", f); print f } }' \
         /proc/[0-9]*/stat 2>/dev/null
 }
-listen_inodes() { # listen_inodes PORT: inodes of the TCP sockets listening on PORT (IPv4 and IPv6)
-    awk -v h="$(printf '%04X' "$1")" '$4 == "0A" { n = split($2, a, ":"); if (a[n] == h) print $10 }' /proc/net/tcp /proc/net/tcp6 2>/dev/null
+listen_sockets() { # listen_sockets PORT...: "PORT INODE" for each TCP socket listening on one of the ports (IPv4, IPv6)
+    awk -v ports="$*" 'BEGIN { n = split(ports, p, " "); for (i = 1; i <= n; i++) want[sprintf("%04X", p[i])] = p[i] }
+        $4 == "0A" { k = split($2, a, ":"); if (a[k] in want) print want[a[k]], $10 }' /proc/net/tcp /proc/net/tcp6 2>/dev/null
+}
+# Forks are what a command costs on a busy server: the helpers below use builtins where they can.
+fd_patterns() { # fd_patterns "PORT INODE...": sets $patterns, find tests matching a descriptor of one of those sockets
+    n=0; patterns=""
+    for word in $1; do   # the words alternate: PORT INODE
+        n=$((n + 1))
+        [ $((n % 2)) -eq 1 ] || patterns="$patterns${patterns:+ -o} -lname socket:[[]$word[]]"
+    done
 }
 port_pids() { # port_pids PORT...: "PORT PID" lines; PID "" if free, "?" if the owner is another user's process
-    sockets=""; patterns=""
-    for port in "$@"; do
-        for inode in $(listen_inodes "$port"); do
-            sockets="$sockets $port:$inode"
-            patterns="$patterns${patterns:+ -o} -lname socket:[[]$inode[]]"
-        done
-    done
-    # one pass over all file descriptors for all ports; -printf gives "fd-path link-target"
+    if command -v ss > /dev/null 2>&1; then
+        # iproute2's ss asks the kernel for the listening sockets only: /proc/net/tcp also lists every
+        # connection, thousands in TIME_WAIT on a busy server. Without "pid=" the owner is another user's process.
+        ss -ltnp 2>/dev/null | awk -v ports="$*" '$1 == "LISTEN" {
+                n = split($4, a, ":"); port = a[n]; pid = "?"
+                if (match($0, /pid=[0-9]+/)) pid = substr($0, RSTART + 4, RLENGTH - 4)
+                if (!(port in owner) || owner[port] == "?") owner[port] = pid
+            }
+            END { n = split(ports, p, " "); for (i = 1; i <= n; i++) print p[i], (p[i] in owner) ? owner[p[i]] : "" }'
+        return
+    fi
+    sockets=$(listen_sockets "$@")
+    fd_patterns "$sockets"
+    # one pass over all file descriptors for all ports; -printf gives "/proc/PID/fd/N socket:[INODE]"
     # (set -f: the patterns are for find, never for the shell's own pathname expansion)
     owners=$( [ -z "$patterns" ] || { set -f; find /proc -mindepth 3 -maxdepth 3 -path '/proc/[0-9]*/fd/*' \( $patterns \) \
         -printf '%p %l\n' 2>/dev/null; })
-    for port in "$@"; do
-        pid=""
-        for socket in $sockets; do
-            [ "${socket%%:*}" = "$port" ] || continue
-            pid="?"
-            fd=$(echo "$owners" | grep -m 1 " socket:\[${socket#*:}\]$" | cut -d' ' -f1)
-            if [ -n "$fd" ]; then p=${fd#/proc/}; pid=${p%%/*}; break; fi
-        done
-        echo "$port $pid"
-    done
+    # a socket whose owning descriptor is not visible (another user's process) gives "?"
+    printf '%s\n--\n%s\n' "$owners" "$sockets" | awk -v ports="$*" '
+        $0 == "--" { sockets = 1; next }
+        !sockets && NF == 2 { split($1, f, "/"); inode = $2; gsub(/[^0-9]/, "", inode); owner[inode] = f[3]; next }
+        sockets && NF == 2 { if ($2 in owner) pid[$1] = owner[$2]; else if (!($1 in pid)) pid[$1] = "?" }
+        END { n = split(ports, p, " "); for (i = 1; i <= n; i++) print p[i], (p[i] in pid) ? pid[p[i]] : "" }'
 }
 port_pid() { # port_pid PORT: the PID listening on PORT ("" free, "?" not visible)
-    port_pids "$1" | cut -d' ' -f2
+    pair=$(port_pids "$1")
+    echo "${pair#* }"
 }
 stop_pid() { # stop_pid PID TIMEOUT_S: SIGTERM, wait, then SIGKILL; prints stop.* keys
     alive "$1" || { echo "stop.$1=gone"; return 0; }
     kill -TERM "$1" 2>/dev/null
     i=0
     while alive "$1"; do
-        if [ "$i" -ge $(( $2 * 20 )) ]; then
+        if [ "$i" -ge $(( $2 * 50 )) ]; then
             kill -KILL "$1" 2>/dev/null
-            j=0; while alive "$1" && [ "$j" -lt 100 ]; do sleep 0.05; j=$((j + 1)); done
+            j=0; while alive "$1" && [ "$j" -lt 250 ]; do sleep 0.02; j=$((j + 1)); done
             echo "stop.$1=killed"; return 0
         fi
-        sleep 0.05; i=$((i + 1))
+        sleep 0.02; i=$((i + 1))
     done
     echo "stop.$1=terminated"
 }
-uptime_of() { # uptime_of PID: seconds since the process started
-    start=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $20 }')
-    [ -n "$start" ] || return 0
-    echo $(( $(cut -d. -f1 /proc/uptime) - start / $(getconf CLK_TCK 2>/dev/null || echo 100) ))
+uptime_of() { # uptime_of PID: seconds since the process started (/proc/PID/stat counts in USER_HZ, 100 on Linux)
+    awk 'FILENAME != "/proc/uptime" { sub(/.*\) /, ""); start = $20; next } start != "" { printf "%d\n", $1 - start / 100 }' \
+        "/proc/$1/stat" /proc/uptime 2>/dev/null
 }
 describe_ports() { # describe_ports PORT...: port.PORT.pid / .command / .uptime
-    port_pids "$@" | while read -r port pid; do
+    pairs=$(port_pids "$@")
+    while read -r port pid; do
         echo "port.$port.pid=$pid"
         case "$pid" in ''|'?') ;; *) echo "port.$port.command=$(cmdline "$pid")"; echo "port.$port.uptime=$(uptime_of "$pid")" ;; esac
-    done
+    done <<PAIRS
+$pairs
+PAIRS
 }
 
 # --- nginx
 nginx_workers() { # nginx_workers PIDFILE: worker PIDs of the master in PIDFILE, space separated
-    master=$(cat "$1" 2>/dev/null) || return 1
+    master=""
+    { read -r master < "$1"; } 2>/dev/null
     alive "$master" || return 1
-    children "$master" | tr '\n' ' '
+    # the kernel's list of the master's children when it has one (no scan of all processes: this is polled)
+    if [ -r "/proc/$master/task/$master/children" ]; then
+        workers=""
+        { read -r workers < "/proc/$master/task/$master/children"; } 2>/dev/null
+        echo "$workers"
+    else
+        children "$master" | tr '\n' ' '
+    fi
 }
 any_alive() { for p in "$@"; do alive "$p" && return 0; done; return 1; }
 new_worker_since() { # new_worker_since PIDFILE OLD...: true once a worker exists that is not in OLD
@@ -91,7 +114,11 @@ inspect() { # inspect INCLUDE PORT...: what nginx routes to and who listens on e
     include=$1; shift
     if [ -f "$include" ]; then
         echo "include.exists=true"
-        echo "include.line=$(grep -m 1 'service_url' "$include" 2>/dev/null)"
+        found=""
+        while IFS= read -r line || [ -n "$line" ]; do
+            case "$line" in *service_url*) found=$line; break ;; esac
+        done < "$include"
+        echo "include.line=$found"
     else
         echo "include.exists=false"
     fi
@@ -107,9 +134,9 @@ cmd=$1; shift
 case "$cmd" in
 detect) # detect LOCKFILE INCLUDE PORT...: take the deploy lock (stdin = owner), then inspect
     lock=$1; shift
-    mkdir -p "$(dirname "$lock")" || exit 4
+    [ -d "${lock%/*}" ] || mkdir -p "${lock%/*}" || exit 4
     # noclobber: the redirection creates the file with O_EXCL, so only one deploy can win
-    if ! ( set -C; cat > "$lock" ) 2>/dev/null; then
+    if ! ( set -C; while IFS= read -r line || [ -n "$line" ]; do printf '%s\n' "$line"; done > "$lock" ) 2>/dev/null; then
         sed 's/^/owner./' "$lock" 2>/dev/null
         exit 3
     fi
@@ -124,7 +151,8 @@ start) # start JAR SIZE SHA256 PORT LOG STOP_TIMEOUT MARKER1 MARKER2 STALE_PID S
     if [ -z "$actual_size" ]; then echo "error=$jar does not exist on the server"; exit 4; fi
     # an upload is checked against its size and SHA-256 (a release already on the server comes without them)
     if [ -n "$size" ]; then
-        actual_sha=$(sha256sum "$jar" 2>/dev/null | cut -d' ' -f1)
+        actual_sha=$(sha256sum "$jar" 2>/dev/null)
+        actual_sha=${actual_sha%% *}
         if [ "$actual_size" != "$size" ] || [ "$actual_sha" != "$sha" ]; then
             echo "error=upload check failed for $jar: size $actual_size (expected $size), sha256 $actual_sha (expected $sha)"
             exit 4
@@ -140,13 +168,14 @@ start) # start JAR SIZE SHA256 PORT LOG STOP_TIMEOUT MARKER1 MARKER2 STALE_PID S
     '?') echo "refused.pid=?"; echo "refused.command=(a process of another user)"; exit 3 ;;
     *)  if ours "$pid" "$marker1" "$marker2"; then
             echo "stale.pid=$pid"; echo "stale.command=$(cmdline "$pid")"; stop_pid "$pid" "$stop_timeout"
+            # its children may still hold the port for a moment
+            i=0
+            while [ -n "$(port_pid "$port")" ] && [ "$i" -lt 250 ]; do sleep 0.02; i=$((i + 1)); done
         else
             echo "refused.pid=$pid"; echo "refused.command=$(cmdline "$pid")"; exit 3
         fi ;;
     esac
-    i=0
-    while [ -n "$(port_pid "$port")" ] && [ "$i" -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-    mkdir -p "$(dirname "$log")" && cd "$(dirname "$jar")" || exit 4
+    mkdir -p "${log%/*}" && cd "${jar%/*}" || exit 4
     # setsid + nohup + redirected stdio detach the app from this shell, so the SSH channel closes at once
     nohup setsid env "$@" > "$log" 2>&1 < /dev/null &
     echo "pid=$!"
@@ -159,9 +188,6 @@ stop) # stop TIMEOUT_S PID MARKER: stop PID if its command line still contains M
     ;;
 tail) # tail LINES FILE
     tail -n "$1" "$2" 2>/dev/null
-    ;;
-append) # append FILE: stdin (one short line) appended to FILE
-    mkdir -p "$(dirname "$1")" && cat >> "$1"
     ;;
 switch) # switch INCLUDE CONTENT PIDFILE TIMEOUT_MS TEST_CMD RELOAD_CMD (the commands arrive pre-quoted by Shell.join)
     include=$1 content=$2 pidfile=$3 timeout_ms=$4 test_cmd=$5 reload_cmd=$6

@@ -34,6 +34,25 @@ class ServerScriptTest {
     }
 
     @Test
+    void findsTheListeningProcessFromProcAloneOnAServerWithoutSs() throws Exception {
+        // a PATH with only the tools the /proc fallback needs: no ss
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        for (String tool : new String[] {"awk", "find", "tr"}) {
+            Path wrapper = Files.writeString(bin.resolve(tool), "#!/bin/sh\nexec /usr/bin/" + tool + " \"$@\"\n");
+            Files.setPosixFilePermissions(wrapper, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int port = socket.getLocalPort();
+            ProcessBuilder owner = new ProcessBuilder("/bin/sh", "-c", ServerScript.TEXT, "bluegreen", "owner", String.valueOf(port));
+            owner.environment().put("PATH", bin.toString());
+            Process process = owner.redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(0, process.waitFor(), output);
+            assertTrue(output.contains("port." + port + ".pid=" + ProcessHandle.current().pid() + "\n"), output);
+        }
+    }
+
+    @Test
     void stopEndsAProcessWithSigtermAndOneThatIgnoresItWithSigkill() throws Exception {
         Process polite = new ProcessBuilder("sleep", "60").start();
         Process stubborn = new ProcessBuilder("sh", "-c", "trap '' TERM; sleep 60 & wait; sleep 60").start();
