@@ -30,7 +30,7 @@ public record DeployConfig(App app, Health health, Nginx nginx, Path artifact, b
 
     /**
      * @param path         health endpoint ({@code bluegreen.healthPath})
-     * @param timeout      give up after ({@code bluegreen.healthTimeoutSeconds})
+     * @param timeout      give up this long after the launch ({@code bluegreen.healthTimeoutSeconds})
      * @param probeTimeout one probe ({@code bluegreen.probeTimeoutMillis})
      * @param pollInterval between probes ({@code bluegreen.pollIntervalMillis})
      */

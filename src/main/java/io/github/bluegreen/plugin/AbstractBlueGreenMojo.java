@@ -130,7 +130,7 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
     @Parameter(property = "bluegreen.healthPath", defaultValue = "/actuator/health")
     private String healthPath;
 
-    /** How long the new version may take to become healthy. */
+    /** How long the new version may take to become healthy, counted from its launch. */
     @Parameter(property = "bluegreen.healthTimeoutSeconds", defaultValue = "120")
     private int healthTimeoutSeconds;
 
