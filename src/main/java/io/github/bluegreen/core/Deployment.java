@@ -115,6 +115,20 @@ public final class Deployment {
         }
     }
 
+    /**
+     * The state file for what only informs (detect, status): one that is missing, corrupt or unreadable counts as
+     * empty, with a warning, since nginx's include and the ports are the truth about what is live.
+     */
+    DeployState readStateOrEmpty() {
+        try {
+            return transport.read(layout.stateFile()).map(DeployState::parse).orElseGet(DeployState::new);
+        } catch (SetupException | IllegalArgumentException e) {
+            log.warn("Ignoring the state file " + layout.stateFile() + " (" + e.getMessage()
+                    + "): nginx's include and the ports decide what is live");
+            return new DeployState();
+        }
+    }
+
     private void requirePhase(Step step) throws SetupException {
         if (state.phase() != step.requires()) {
             throw new SetupException("bluegreen:" + step.goal() + " needs the phase " + step.requires()

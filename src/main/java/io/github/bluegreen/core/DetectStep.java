@@ -46,7 +46,7 @@ final class DetectStep implements Step {
         List<Integer> ports = d.config.app().ports();
         String deployId = ID_TIME.format(Instant.now()) + "-" + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
         Map<String, String> seen = d.lockAndInspect(deployId);
-        DeployState previous = readPreviousState(d);
+        DeployState previous = d.readStateOrEmpty();
 
         Integer routed = routedPort(d, seen);
         DeployState.Instance recordedLive = previous.instance("live");
@@ -100,16 +100,6 @@ final class DetectStep implements Step {
         }
         if (stillRuns) {
             state.instance("rollback", back);
-        }
-    }
-
-    private static DeployState readPreviousState(Deployment d) {
-        try {
-            return d.transport.read(d.layout.stateFile()).map(DeployState::parse).orElseGet(DeployState::new);
-        } catch (SetupException | IllegalArgumentException e) {
-            d.log.warn("Ignoring the state file " + d.layout.stateFile() + " (" + e.getMessage()
-                    + "): nginx's include and the ports decide what is live");
-            return new DeployState();
         }
     }
 

@@ -16,12 +16,7 @@ public final class StatusReport {
 
     public static List<String> of(Deployment d, int lastDeploys) throws SetupException {
         Map<String, String> seen = d.script.run(Duration.ofSeconds(30), null, "inspect", d.includeAndPorts()).values();
-        DeployState state;
-        try {
-            state = d.transport.read(d.layout.stateFile()).map(DeployState::parse).orElseGet(DeployState::new);
-        } catch (IllegalArgumentException e) {
-            state = new DeployState();
-        }
+        DeployState state = d.readStateOrEmpty();
         String line = seen.getOrDefault("include.line", "").trim();
         List<String> report = new ArrayList<>();
         report.add("nginx: " + (line.isEmpty() ? "no include " + d.config.nginx().include() + " (nothing deployed yet)" : line));
@@ -70,7 +65,8 @@ public final class StatusReport {
             DeployState.Instance instance = state.instance(role);
             if (instance != null && instance.port() == port && String.valueOf(instance.pid()).equals(pid)) {
                 text.append(", release ").append(instance.release()).append(" (").append(role);
-                if (role.equals("live") && state.get("target.sha256") != null) {
+                // after a finished deploy the live instance is the one it uploaded; after a failed one it is not
+                if (role.equals("live") && state.phase() == Phase.DONE && state.get("target.sha256") != null) {
                     text.append(", ").append(state.get("target.artifact")).append(" sha256 ").append(state.get("target.sha256"));
                 }
                 if (role.equals("previous") && state.get("previous.keptUntil") != null) {
