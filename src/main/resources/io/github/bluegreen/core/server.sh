@@ -28,10 +28,11 @@ fd_patterns() { # fd_patterns "PORT INODE...": sets $patterns, find tests matchi
     done
 }
 port_pids() { # port_pids PORT...: "PORT PID" lines; PID "" if free, "?" if the owner is another user's process
-    if command -v ss > /dev/null 2>&1; then
-        # iproute2's ss asks the kernel for the listening sockets only: /proc/net/tcp also lists every
-        # connection, thousands in TIME_WAIT on a busy server. Without "pid=" the owner is another user's process.
-        ss -ltnp 2>/dev/null | awk -v ports="$*" '$1 == "LISTEN" {
+    # iproute2's ss asks the kernel for the listening sockets only: /proc/net/tcp also lists every connection,
+    # thousands in TIME_WAIT on a busy server. Without "pid=" the owner is another user's process.
+    # (no ss, or ss refused its netlink socket: the /proc scan below)
+    if command -v ss > /dev/null 2>&1 && listening=$(ss -ltnp 2>/dev/null); then
+        printf '%s\n' "$listening" | awk -v ports="$*" '$1 == "LISTEN" {
                 n = split($4, a, ":"); port = a[n]; pid = "?"
                 if (match($0, /pid=[0-9]+/)) pid = substr($0, RSTART + 4, RLENGTH - 4)
                 if (!(port in owner) || owner[port] == "?") owner[port] = pid

@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -34,22 +37,36 @@ class ServerScriptTest {
     }
 
     @Test
-    void findsTheListeningProcessFromProcAloneOnAServerWithoutSs() throws Exception {
-        // a PATH with only the tools the /proc fallback needs: no ss
+    void findsTheListeningProcessFromProcWhenSsIsMissingOrRefused() throws Exception {
+        // a PATH with only the tools the /proc scan needs
         Path bin = Files.createDirectories(tmp.resolve("bin"));
         for (String tool : new String[] {"awk", "find", "tr"}) {
-            Path wrapper = Files.writeString(bin.resolve(tool), "#!/bin/sh\nexec /usr/bin/" + tool + " \"$@\"\n");
-            Files.setPosixFilePermissions(wrapper, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            executable(bin.resolve(tool), "exec /usr/bin/" + tool + " \"$@\"");
         }
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            int port = socket.getLocalPort();
-            ProcessBuilder owner = new ProcessBuilder("/bin/sh", "-c", ServerScript.TEXT, "bluegreen", "owner", String.valueOf(port));
-            owner.environment().put("PATH", bin.toString());
-            Process process = owner.redirectErrorStream(true).start();
-            String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            assertEquals(0, process.waitFor(), output);
-            assertTrue(output.contains("port." + port + ".pid=" + ProcessHandle.current().pid() + "\n"), output);
+            String expected = "port." + socket.getLocalPort() + ".pid=" + ProcessHandle.current().pid() + "\n";
+            String withoutSs = ownerWithPath(bin, socket.getLocalPort());
+            assertTrue(withoutSs.contains(expected), withoutSs);
+
+            // an ss that cannot open its netlink socket (e.g. in a locked-down container) prints nothing and fails
+            executable(bin.resolve("ss"), "echo 'Cannot open netlink socket: Permission denied' >&2; exit 1");
+            String ssRefused = ownerWithPath(bin, socket.getLocalPort());
+            assertTrue(ssRefused.contains(expected), ssRefused);
         }
+    }
+
+    private static void executable(Path file, String body) throws IOException {
+        Files.writeString(file, "#!/bin/sh\n" + body + "\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    private static String ownerWithPath(Path bin, int port) throws Exception {
+        ProcessBuilder owner = new ProcessBuilder("/bin/sh", "-c", ServerScript.TEXT, "bluegreen", "owner", String.valueOf(port));
+        owner.environment().put("PATH", bin.toString());
+        Process process = owner.redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, process.waitFor(), output);
+        return output;
     }
 
     @Test
