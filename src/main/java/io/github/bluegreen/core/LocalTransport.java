@@ -59,8 +59,9 @@ public final class LocalTransport implements Transport {
     @Override
     public void append(String path, String text) throws SetupException {
         try {
-            Files.createDirectories(Path.of(path).getParent());
-            Files.writeString(Path.of(path), text, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Path file = Path.of(path);
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, text, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new SetupException(null, "cannot append to " + path + ": " + e, e);
         }

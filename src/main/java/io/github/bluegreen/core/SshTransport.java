@@ -246,8 +246,7 @@ public final class SshTransport implements Transport {
     /** SFTP to a temp file, then rename: JSch uses posix-rename@openssh.com, which replaces the target atomically. */
     private void putAtomically(InputStream content, String remotePath) throws SetupException {
         try {
-            ChannelSftp files = sftp();
-            mkdirs(files, remotePath.substring(0, remotePath.lastIndexOf('/')));
+            ChannelSftp files = sftpWithParentOf(remotePath);
             files.put(content, remotePath + ".tmp");
             files.rename(remotePath + ".tmp", remotePath);
         } catch (SftpException e) {
@@ -258,17 +257,18 @@ public final class SshTransport implements Transport {
     @Override
     public void append(String remotePath, String text) throws SetupException {
         try {
-            ChannelSftp files = sftp();
-            mkdirs(files, remotePath.substring(0, remotePath.lastIndexOf('/')));
-            files.put(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), remotePath, ChannelSftp.APPEND);
+            sftpWithParentOf(remotePath)
+                    .put(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), remotePath, ChannelSftp.APPEND);
         } catch (SftpException e) {
             throw new SetupException(null, "cannot append to " + remotePath + " on " + describe() + ": " + e.getMessage(), e);
         }
     }
 
-    private static void mkdirs(ChannelSftp files, String dir) throws SftpException {
+    /** The SFTP channel, once the directory that is to hold {@code remotePath} exists. */
+    private ChannelSftp sftpWithParentOf(String remotePath) throws SetupException, SftpException {
+        ChannelSftp files = sftp();
         StringBuilder path = new StringBuilder();
-        for (String part : dir.split("/")) {
+        for (String part : remotePath.substring(0, remotePath.lastIndexOf('/')).split("/")) {
             if (part.isEmpty()) {
                 continue;
             }
@@ -279,6 +279,7 @@ public final class SshTransport implements Transport {
                 files.mkdir(path.toString());
             }
         }
+        return files;
     }
 
     @Override

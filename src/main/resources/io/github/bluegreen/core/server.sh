@@ -4,7 +4,8 @@
 # Output is "key=value" lines that the Java side parses; exit codes: 0 ok, 3 refused, 4 failed.
 set -u
 
-# --- processes (only /proc and POSIX tools: no procps or lsof needed; iproute2's ss is used when there)
+# --- processes (only /proc and POSIX tools: no procps or lsof needed; iproute2's ss is used when there).
+# Forks are what a command costs on a busy server: the helpers use builtins where they can.
 alive() { # alive PID: running and not a zombie (PID 1 may reap late); builtins only, as it is polled
     stat=""
     { read -r stat < "/proc/$1/stat"; } 2>/dev/null || return 1
@@ -19,38 +20,35 @@ listen_sockets() { # listen_sockets PORT...: "PORT INODE" for each TCP socket li
     awk -v ports="$*" 'BEGIN { n = split(ports, p, " "); for (i = 1; i <= n; i++) want[sprintf("%04X", p[i])] = p[i] }
         $4 == "0A" { k = split($2, a, ":"); if (a[k] in want) print want[a[k]], $10 }' /proc/net/tcp /proc/net/tcp6 2>/dev/null
 }
-# Forks are what a command costs on a busy server: the helpers below use builtins where they can.
-fd_patterns() { # fd_patterns "PORT INODE...": sets $patterns, find tests matching a descriptor of one of those sockets
-    n=0; patterns=""
-    for word in $1; do   # the words alternate: PORT INODE
-        n=$((n + 1))
-        [ $((n % 2)) -eq 1 ] || patterns="$patterns${patterns:+ -o} -lname socket:[[]$word[]]"
-    done
-}
-port_pids() { # port_pids PORT...: "PORT PID" lines; PID "" if free, "?" if the owner is another user's process
-    # iproute2's ss asks the kernel for the listening sockets only: /proc/net/tcp also lists every connection,
-    # thousands in TIME_WAIT on a busy server. Without "pid=" the owner is another user's process.
-    # (no ss, or ss refused its netlink socket: the /proc scan below)
+listeners() { # listeners PORT...: "PORT PID" for each TCP socket listening on one of the ports; PID "?" when the
+    # owner is another user's process (not visible). iproute2's ss asks the kernel for the listening sockets only:
+    # /proc/net/tcp also lists every connection, thousands in TIME_WAIT on a busy server. Without ss, or when ss
+    # cannot open its netlink socket, the sockets come from /proc/net and their owners from a scan of /proc/*/fd.
     if command -v ss > /dev/null 2>&1 && listening=$(ss -ltnp 2>/dev/null); then
-        printf '%s\n' "$listening" | awk -v ports="$*" '$1 == "LISTEN" {
-                n = split($4, a, ":"); port = a[n]; pid = "?"
-                if (match($0, /pid=[0-9]+/)) pid = substr($0, RSTART + 4, RLENGTH - 4)
-                if (!(port in owner) || owner[port] == "?") owner[port] = pid
-            }
-            END { n = split(ports, p, " "); for (i = 1; i <= n; i++) print p[i], (p[i] in owner) ? owner[p[i]] : "" }'
+        printf '%s\n' "$listening" | awk '$1 == "LISTEN" {
+            n = split($4, a, ":"); pid = "?"
+            if (match($0, /pid=[0-9]+/)) pid = substr($0, RSTART + 4, RLENGTH - 4)
+            print a[n], pid }'
         return
     fi
     sockets=$(listen_sockets "$@")
-    fd_patterns "$sockets"
+    patterns=""; n=0
+    for word in $sockets; do   # the words alternate: PORT INODE
+        n=$((n + 1))
+        [ $((n % 2)) -eq 1 ] || patterns="$patterns${patterns:+ -o} -lname socket:[[]$word[]]"
+    done
     # one pass over all file descriptors for all ports; -printf gives "/proc/PID/fd/N socket:[INODE]"
     # (set -f: the patterns are for find, never for the shell's own pathname expansion)
     owners=$( [ -z "$patterns" ] || { set -f; find /proc -mindepth 3 -maxdepth 3 -path '/proc/[0-9]*/fd/*' \( $patterns \) \
         -printf '%p %l\n' 2>/dev/null; })
-    # a socket whose owning descriptor is not visible (another user's process) gives "?"
-    printf '%s\n--\n%s\n' "$owners" "$sockets" | awk -v ports="$*" '
+    printf '%s\n--\n%s\n' "$owners" "$sockets" | awk '
         $0 == "--" { sockets = 1; next }
         !sockets && NF == 2 { split($1, f, "/"); inode = $2; gsub(/[^0-9]/, "", inode); owner[inode] = f[3]; next }
-        sockets && NF == 2 { if ($2 in owner) pid[$1] = owner[$2]; else if (!($1 in pid)) pid[$1] = "?" }
+        sockets && NF == 2 { print $1, ($2 in owner) ? owner[$2] : "?" }'
+}
+port_pids() { # port_pids PORT...: "PORT PID" lines; PID "" if free, "?" if the owner is another user's process
+    # a port may have several sockets (IPv4 and IPv6): a visible owner wins over "?"
+    listeners "$@" | awk -v ports="$*" 'NF == 2 && (!($1 in pid) || pid[$1] == "?") { pid[$1] = $2 }
         END { n = split(ports, p, " "); for (i = 1; i <= n; i++) print p[i], (p[i] in pid) ? pid[p[i]] : "" }'
 }
 port_pid() { # port_pid PORT: the PID listening on PORT ("" free, "?" not visible)
@@ -70,6 +68,9 @@ stop_pid() { # stop_pid PID TIMEOUT_S: SIGTERM, wait, then SIGKILL; prints stop.
         sleep 0.02; i=$((i + 1))
     done
     echo "stop.$1=terminated"
+}
+stop_if_ours() { # stop_if_ours PID MARKER TIMEOUT_S: stop PID only if its command line still contains MARKER (PID reuse)
+    if ours "$1" "$2"; then stop_pid "$1" "$3"; elif alive "$1"; then echo "stop.$1=skipped"; else echo "stop.$1=gone"; fi
 }
 uptime_of() { # uptime_of PID: seconds since the process started (/proc/PID/stat counts in USER_HZ, 100 on Linux)
     awk 'FILENAME != "/proc/uptime" { sub(/.*\) /, ""); start = $20; next } start != "" { printf "%d\n", $1 - start / 100 }' \
@@ -185,7 +186,7 @@ owner) # owner PORT
     describe_ports "$1"
     ;;
 stop) # stop TIMEOUT_S PID MARKER: stop PID if its command line still contains MARKER (guards against PID reuse)
-    if ours "$2" "$3"; then stop_pid "$2" "$1"; elif alive "$2"; then echo "stop.$2=skipped"; else echo "stop.$2=gone"; fi
+    stop_if_ours "$2" "$3" "$1"
     ;;
 tail) # tail LINES FILE
     tail -n "$1" "$2" 2>/dev/null
@@ -235,11 +236,11 @@ cleanup) # cleanup DRAIN_MS "WORKERS" STOP_TIMEOUT_S PID MARKER RELEASES KEEP "P
     if [ -n "$pid" ] && [ "$keep_old" -gt 0 ]; then
         ( trap '' HUP; sleep "$keep_old"
           grep -q "127.0.0.1:$old_port;" "$include" 2>/dev/null && exit 0   # rolled back to: it is live again
-          ours "$pid" "$marker" && stop_pid "$pid" "$stop_timeout" ) > /dev/null 2>&1 < /dev/null &
+          stop_if_ours "$pid" "$marker" "$stop_timeout" ) > /dev/null 2>&1 < /dev/null &
         echo "kept.$pid=$keep_old"
     elif [ -n "$pid" ]; then
         t0=$(date +%s%N)
-        if ours "$pid" "$marker"; then stop_pid "$pid" "$stop_timeout"; elif alive "$pid"; then echo "stop.$pid=skipped"; else echo "stop.$pid=gone"; fi
+        stop_if_ours "$pid" "$marker" "$stop_timeout"
         echo "stop.ms=$(( ($(date +%s%N) - t0) / 1000000 ))"
     fi
     # 3. old releases, never a protected one (live, previous)
