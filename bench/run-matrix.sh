@@ -91,3 +91,26 @@ field() { grep -m1 "^$2 *:" "$1" | sed "s/^$2 *: *//" || true; }
 } > "$BENCH/RESULTS.md.new"
 mv "$BENCH/RESULTS.md.new" "$BENCH/RESULTS.md"
 echo "wrote $BENCH/RESULTS.md" >&2
+
+# ---- timeline PNGs (bench/plot/): one <run-id>.png next to each result, and bench/timeline-default.png
+# (first seed and first plugin-local default row side by side, for the README). Plotting never fails the run.
+plot_timelines() {
+    local f label seed="" plugin="" scenario who
+    for f in "$RESULTS_DIR"/[0-9]*-[0-9]*-*.txt; do
+        [ -f "$f" ] || continue
+        "$BENCH/plot/timeline.sh" "$f" "${f%.txt}.png" || echo "warning: no timeline PNG for $f" >&2
+    done
+    [ -f "$RESULTS_DIR/rows.txt" ] || return 0
+    while IFS='|' read -r scenario who label; do
+        [[ "$scenario" == default\ \(* ]] || continue
+        f=$(ls -t "$RESULTS_DIR"/*-"$label".txt 2>/dev/null | head -1 || true)
+        [ -n "$f" ] || continue
+        if [ "$who" = seed ] && [ -z "$seed" ]; then seed=$f; fi
+        if [ "$who" = plugin-local ] && [ -z "$plugin" ]; then plugin=$f; fi
+    done < "$RESULTS_DIR/rows.txt"
+    if [ -n "$seed" ] && [ -n "$plugin" ]; then
+        "$BENCH/plot/side-by-side.sh" "$seed" "$plugin" "$BENCH/timeline-default.png" ||
+            echo "warning: bench/timeline-default.png not written" >&2
+    fi
+}
+plot_timelines || echo "warning: plotting the timelines failed" >&2
