@@ -4,7 +4,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A tiny stand-in app for the core tests, run in java's source-file mode: {@code java TestApp.java --server.port=N}.
- * Environment: VERSION (answer of GET /), HEALTH = UP | DOWN | HANG | EXIT (exit 3 at once) | LATE_UP_MS (UP after N ms).
+ * Environment: VERSION (answer of GET /), HEALTH = UP | DOWN | HANG | EXIT (exit 3 at once), LISTEN_AFTER_MS (bind the
+ * port only after that long, like an app that starts slowly).
  */
 public class TestApp {
     public static void main(String[] args) throws Exception {
@@ -21,6 +22,7 @@ public class TestApp {
             System.out.println("APPLICATION FAILED TO START: configured to exit");
             System.exit(3);
         }
+        Thread.sleep(Long.parseLong(System.getenv().getOrDefault("LISTEN_AFTER_MS", "0")));
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
         server.createContext("/actuator/health", exchange -> {
             if (health.equals("HANG")) {

@@ -2,60 +2,43 @@ package io.github.bluegreen.core;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Stops the old instance once nginx no longer uses it: waits for the old nginx workers to finish their
- * in-flight requests (bounded by the drain timeout), then SIGTERM, then SIGKILL after the stop timeout (or keeps it
- * for {@code keepOld}). Prunes old releases; {@link Deployment#run} then releases the lock and prints the summary.
+ * Stops the old instance once nginx no longer uses it: the server waits for the nginx workers of before the switch
+ * to finish their in-flight requests (bounded by the drain timeout), then SIGTERM, then SIGKILL after the stop
+ * timeout; or keeps it for {@code keepOld} (a timer on the server stops it later, under the deploy lock). Prunes old
+ * releases; {@link Deployment#run} then releases the lock and prints the summary.
  */
-final class CleanupStep implements Step {
+final class CleanupStep {
+    private CleanupStep() {}
 
-    @Override
-    public String goal() {
-        return "cleanup";
-    }
-
-    @Override
-    public Phase requires() {
-        return Phase.SWITCHED;
-    }
-
-    @Override
-    public Phase completes() {
-        return Phase.DONE;
-    }
-
-    @Override
-    public void run(Deployment d) throws SetupException, DeployFailedException {
-        DeployState.Instance old = d.state.instance("previous");
-        DeployState.Instance live = d.state.instance("live");
-        boolean stopOld = old != null && old.pid() != null && old.command() != null;
-        Duration drain = d.config.nginx().drainTimeout();
+    static void run(Deployment d) throws SetupException, DeployFailedException {
+        DeployState.Instance old = d.state.previous();
+        DeployState.Instance live = d.state.live();
+        DeployState.Instance stop = old != null && old.pid() != null ? old : null;
+        List<String> protect = new ArrayList<>();
+        protect.add(live.release());
+        if (old != null && old.release() != null) {
+            protect.add(old.release());
+        }
+        ServerCommands.StopResult result = d.server.cleanup(stop, protect);
+        if (result.refused() != null) {
+            throw new SetupException("cleanup refused to stop the old instance: " + result.refused());
+        }
         Duration keepOld = d.config.app().keepOld();
-        ExecResult result = d.script.run(drain.plus(d.stopTimeout()), "cleanup", String.valueOf(drain.toMillis()),
-                d.state.get("nginx.oldWorkers"), String.valueOf(d.config.app().stopTimeout().toSeconds()),
-                stopOld ? String.valueOf(old.pid()) : "", stopOld ? old.command() : "", d.layout.releases(),
-                String.valueOf(d.config.app().keepReleases()), live.release() + (old == null ? "" : " " + old.release()),
-                String.valueOf(keepOld.toSeconds()), d.config.nginx().include(), old == null ? "" : String.valueOf(old.port()));
-        if (result.exitCode() != ServerScript.OK) {
-            throw new SetupException("cleanup failed on the server: " + result.output());
-        }
-        Map<String, String> values = result.values();
-        if (values.containsKey("drain.timeout")) {
-            d.log.warn("nginx's old workers were still busy after " + Durations.format(drain)
-                    + " (bluegreen.drainTimeoutSeconds): stopping the old app anyway, gracefully");
-        }
-        d.log.info("nginx's old workers finished in " + values.get("drain.ms") + " ms");
-        if (stopOld && values.containsKey("kept." + old.pid())) {
-            d.state.set("previous.keptUntil", Instant.now().plus(keepOld));
+        if (result.kept()) {
+            d.state.previousKeptUntil(Instant.now().plus(keepOld));
             d.log.info("Keeping the old instance on port " + old.port() + " (PID " + old.pid() + ") for " + Durations.format(keepOld)
                     + " (bluegreen.keepOldSeconds): bluegreen:rollback until then only switches nginx back");
-        } else if (stopOld) {
-            d.log.info("Old instance on port " + old.port() + " (PID " + old.pid() + "): "
-                    + values.get("stop." + old.pid()) + " in " + values.get("stop.ms") + " ms");
+        } else if (result.stopped() != null) {
+            if (result.stopped().drainTimedOut()) {
+                d.log.warn("nginx's old workers were still busy after " + Durations.format(d.config.nginx().drainTimeout())
+                        + " (bluegreen.drainTimeoutSeconds): stopping the old app anyway, gracefully");
+            }
+            d.log.info("Old instance on port " + old.port() + " (PID " + old.pid() + "): " + result.stopped().describe());
         }
-        values.keySet().stream().filter(key -> key.startsWith("pruned.")).forEach(key -> d.log.info("Removed old release " + key.substring(7)));
-        d.state.instance("target", null);
+        result.pruned().forEach(release -> d.log.info("Removed old release " + release));
     }
 }

@@ -43,7 +43,8 @@ public record DeployConfig(App app, Health health, Nginx nginx, Path artifact, b
      * @param reloadCommand reload ({@code bluegreen.nginxReloadCommand})
      * @param reloadTimeout wait for new workers ({@code bluegreen.reloadTimeoutSeconds})
      * @param drainTimeout  wait for old workers to finish their requests ({@code bluegreen.drainTimeoutSeconds})
+     * @param errorLog      where nginx says why it rejected a reload ({@code bluegreen.nginxErrorLog}), or empty
      */
     public record Nginx(String include, String pidFile, List<String> testCommand, List<String> reloadCommand,
-            Duration reloadTimeout, Duration drainTimeout) {}
+            Duration reloadTimeout, Duration drainTimeout, String errorLog) {}
 }

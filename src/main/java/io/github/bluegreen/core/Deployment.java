@@ -1,42 +1,44 @@
 package io.github.bluegreen.core;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
- * One deploy on one server: the configuration, the connection, the state file and the lock. Each goal
- * runs one {@link Step} through {@link #run(Step)}, which reads the state, checks the order of goals,
- * and writes the state back.
+ * One deploy on one server: the configuration, the connection, the state file and the lock. Each goal runs one
+ * {@link Step} through {@link #run(Step)}, which checks the phase and the lock, runs the step, records the phase,
+ * and on every way out of a deploy that holds the lock applies the failure contract ({@link #fail}).
  */
 public final class Deployment {
-    private static final Duration SHORT = Duration.ofSeconds(30);
-
     final DeployConfig config;
     final Transport transport;
     final DeployLog log;
     final ServerLayout layout;
-    final ServerScript script;
+    final ServerCommands server;
     DeployState state = new DeployState();
+    /** Set by detect for a rollback whose release still runs on the target port: no start, a switch only. */
+    boolean keptForRollback;
+    private DeployState.Kind kind = DeployState.Kind.DEPLOY;
+    /** This invocation took the lock or found it held by its deploy: a failure must release it. */
+    private boolean holdsLock;
 
     private Deployment(DeployConfig config, Transport transport, DeployLog log, ServerLayout layout) {
         this.config = config;
         this.transport = transport;
         this.log = log;
         this.layout = layout;
-        this.script = new ServerScript(transport);
+        this.server = new ServerCommands(transport, layout, config);
     }
 
     public static Deployment open(DeployConfig config, Transport transport, DeployLog log) throws SetupException {
         return new Deployment(config, transport, log, ServerLayout.of(config.app().baseDir(), transport.home()));
     }
 
-    /** Runs one step: checks that the previous goal completed, runs, records phase and duration. */
+    /**
+     * Runs one step. Before: the previous goal completed and this deploy holds the lock. After: phase and timing
+     * recorded. On any way out (a verdict, an I/O error, a timeout, a bug) of a deploy that holds the lock, the live
+     * instance keeps serving, what this deploy started is stopped, the outcome is recorded and the lock released.
+     */
     public void run(Step step) throws SetupException, DeployFailedException {
         Instant begin = Instant.now();
         if (step.requires() != null) {
@@ -44,64 +46,101 @@ public final class Deployment {
             requirePhase(step);
             requireLock();
         }
-        step.run(this);
-        Duration took = Duration.between(begin, Instant.now());
-        state.set("step." + step.goal() + ".at", begin);
-        state.set("step." + step.goal() + ".ms", took.toMillis());
-        state.phase(step.completes());
-        if (step.completes() == Phase.DONE) {
-            state.set("finishedAt", Instant.now());
+        Duration took;
+        try {
+            step.work().run(this);
+            took = Duration.between(begin, Instant.now());
+            state.steps().put(step, new DeployState.StepTime(begin, took.toMillis()));
+            state.phase(step.completes());
+            if (step.completes() == Phase.DONE) {
+                state.finishedAt(Instant.now());
+            }
+            saveState();
+        } catch (DeployFailedException e) {
+            throw new DeployFailedException(e.getMessage() + fail(e.getMessage()));
+        } catch (SetupException e) {
+            throw holdsLock ? new SetupException(e.parameter(), e.getMessage() + fail(e.getMessage()), e) : e;
+        } catch (RuntimeException e) {
+            String reason = "internal error in bluegreen:" + step.goal() + ": " + e;
+            throw new SetupException(null, reason + (holdsLock ? fail(reason) : "") + " (please report it)", e);
         }
-        saveState();
         log.info(step.goal() + " done in " + Durations.format(took));
         if (step.completes() == Phase.DONE) {
-            releaseLock();
-            recordHistory("DONE", null);
-            log.info(summary());
+            finish();
         }
     }
 
     /**
-     * Goes back to the previous release with the deploy's own steps: a pure switch when its instance still
-     * runs (the instant-rollback window, {@code bluegreen.keepOldSeconds}), otherwise its jar from
-     * {@code releases/} is started on the idle port, health-checked, switched to and the current one drained.
+     * Goes back to the previous release with the deploy's own steps: a pure switch when its instance still runs (the
+     * instant-rollback window, {@code bluegreen.keepOldSeconds}), otherwise its jar from {@code releases/} is started
+     * on the idle port, health-checked, switched to and the current one drained.
      */
     public void rollback() throws SetupException, DeployFailedException {
-        run(new DetectStep(true));
-        DeployState.Instance kept = state.instance("rollback");
-        if (kept != null && isRunning(kept.pid())) {
+        kind = DeployState.Kind.ROLLBACK;
+        run(Step.DETECT);
+        if (keptForRollback) {
+            DeployState.Instance kept = state.target();
             log.info("The previous release " + kept.release() + " still runs on port " + kept.port() + " (PID " + kept.pid()
                     + "): rolling back is a switch only");
-            state.instance("target", kept);
             state.phase(Phase.STARTED);
             saveState();
         } else {
-            run(Step.start());
+            run(Step.START);
         }
-        run(Step.healthcheck());
-        run(Step.switchTraffic());
-        run(Step.cleanup());
+        run(Step.HEALTHCHECK);
+        run(Step.SWITCH);
+        run(Step.CLEANUP);
     }
 
-    /** One line for the end of a deploy: what is live now and how long each goal took. */
-    String summary() {
-        DeployState.Instance live = state.instance("live");
-        StringBuilder text = new StringBuilder("SUMMARY: release " + live.release() + " is live on port " + live.port()
-                + " (PID " + live.pid() + ");");
-        long total = 0;
-        for (Step step : Step.all()) {
-            String ms = state.get("step." + step.goal() + ".ms");
-            if (ms != null) {
-                text.append(' ').append(step.goal()).append(' ').append(Durations.format(Duration.ofMillis(Long.parseLong(ms))));
-                total += Long.parseLong(ms);
-            }
-        }
-        return text.append("; total ").append(Durations.format(Duration.ofMillis(total))).toString();
+    DeployState.Kind kind() {
+        return kind;
     }
 
     /** The state file as it is on the server now. */
     public DeployState state() {
         return state;
+    }
+
+    /**
+     * Takes the deploy lock (and inspects the server in the same round trip). A holder whose process is gone (the
+     * server or this machine can tell for sure) is taken over atomically, once its last command on the server has
+     * ended; the server's keep-old timer is waited for (it holds the lock for one stop at most).
+     */
+    ServerCommands.Inspection takeLock(LockOwner me) throws SetupException, DeployFailedException {
+        Duration takeoverWait = config.nginx().reloadTimeout().multipliedBy(2).plus(config.nginx().drainTimeout())
+                .plus(config.app().stopTimeout()).plus(Duration.ofSeconds(30));
+        Instant timerDeadline = Instant.now().plus(config.app().stopTimeout()).plus(config.nginx().drainTimeout()).plusSeconds(15);
+        String expect = null;
+        while (true) {
+            ServerCommands.LockResult result = server.lock(me, expect, takeoverWait);
+            if (result instanceof ServerCommands.Taken taken) {
+                holdsLock = true;
+                return taken.inspection();
+            }
+            if (result instanceof ServerCommands.Busy busy) {
+                throw new DeployFailedException("the deploy lock's dead holder still runs a command on the server after "
+                        + Durations.format(takeoverWait) + ": " + busy.command() + ". Wait for it or stop that process, then deploy again");
+            }
+            ServerCommands.Held held = (ServerCommands.Held) result;
+            LockOwner holder = held.holder();
+            String alive = held.alive().equals("unknown") ? holder.aliveHere() : held.alive();
+            String who = holder.describe(Instant.now());
+            if (expect != null && !expect.equals(holder.deployId())) {
+                throw new DeployFailedException("another deploy took the lock over first: " + who);
+            } else if (holder.kind().equals("timer") && alive.equals("yes") && Instant.now().isBefore(timerDeadline)) {
+                HealthCheckStep.sleep(Duration.ofMillis(200));
+            } else if (alive.equals("no")) {
+                log.warn("The deploy lock belongs to " + who + ", whose " + (holder.kind().equals("timer") ? "" : "Maven ")
+                        + "process is gone: taking it over");
+                expect = holder.deployId();
+            } else if (config.forceUnlock()) {
+                log.warn("Removing the deploy lock of " + who + " (bluegreen.forceUnlock)");
+                expect = holder.deployId();
+            } else {
+                throw new DeployFailedException("another deploy is running: " + who + ". Wait for it to finish; if it was"
+                        + " killed on another machine, remove its lock with -Dbluegreen.forceUnlock=true");
+            }
+        }
     }
 
     private DeployState readState() throws SetupException {
@@ -137,115 +176,151 @@ public final class Deployment {
         }
     }
 
-    private void requireLock() throws SetupException, DeployFailedException {
-        Optional<String> lock = transport.read(layout.lockFile());
-        String holder = lock.map(LockOwner::deployIdOf).orElse(null);
+    private void requireLock() throws SetupException {
+        String holder = transport.read(layout.lockFile()).map(text -> text.lines().filter(line -> line.startsWith("deployId="))
+                .map(line -> line.substring(9)).findFirst().orElse(null)).orElse(null);
         if (state.deployId() == null || !state.deployId().equals(holder)) {
-            throw new SetupException("deploy " + state.deployId() + " does not hold the deploy lock "
-                    + layout.lockFile() + " (holder: " + (holder == null ? "nobody" : holder) + "). Run bluegreen:detect to start a new deploy");
+            throw new SetupException("deploy " + state.deployId() + " does not hold the deploy lock " + layout.lockFile()
+                    + " (holder: " + (holder == null ? "nobody" : holder) + "). Run bluegreen:detect to start a new deploy");
         }
+        holdsLock = true;
     }
 
     void saveState() throws SetupException {
         transport.write(layout.stateFile(), state.text());
     }
 
-    /** Takes the deploy lock and inspects nginx and the ports in one round trip; a dead holder on this host is replaced. */
-    Map<String, String> lockAndInspect(String deployId) throws SetupException, DeployFailedException {
-        LockOwner me = new LockOwner(deployId, System.getProperty("user.name"), thisHost(), ProcessHandle.current().pid(), Instant.now());
-        List<String> args = new ArrayList<>(List.of(layout.lockFile()));
-        args.addAll(includeAndPorts());
-        for (int attempt = 0; ; attempt++) {
-            ExecResult result = script.run(SHORT, me.text(), "detect", args);
-            if (result.exitCode() == ServerScript.OK) {
-                return result.values();
-            }
-            if (result.exitCode() != ServerScript.REFUSED) {
-                throw new SetupException("bluegreen.baseDir", "cannot take the deploy lock " + layout.lockFile() + ": " + result.output());
-            }
-            LockOwner holder = LockOwner.parse(result.values());
-            String who = holder.describe(Instant.now());
-            if (attempt == 0 && config.forceUnlock()) {
-                log.warn("Removing the deploy lock of " + who + " (bluegreen.forceUnlock)");
-            } else if (attempt == 0 && holder.isDeadOnThisHost(thisHost())) {
-                log.warn("The deploy lock belongs to " + who + ", whose Maven process is gone: taking it over");
-            } else {
-                throw new DeployFailedException("another deploy is running: " + who + ". Wait for it to finish; if it was"
-                        + " killed on another machine, remove its lock with -Dbluegreen.forceUnlock=true");
-            }
-            transport.delete(layout.lockFile());
+    /** The end of a deploy that reached DONE: lock released, history recorded, summary printed. */
+    private void finish() {
+        try {
+            server.unlock(state.deployId());
+        } catch (SetupException e) {
+            log.warn("The deploy is done, but its lock could not be released (" + e.getMessage() + "): the next deploy takes it over");
         }
-    }
-
-    /** The arguments of server.sh's inspect: nginx's include, then both app ports. */
-    List<String> includeAndPorts() {
-        List<String> args = new ArrayList<>(List.of(config.nginx().include()));
-        config.app().ports().forEach(port -> args.add(String.valueOf(port)));
-        return args;
-    }
-
-    void releaseLock() throws SetupException {
-        transport.delete(layout.lockFile());
+        holdsLock = false;
+        recordHistorySafely(state, "DONE", null);
+        log.info(summary());
     }
 
     /**
-     * Ends a deploy that cannot go on: stops the new instance (if one was started), records the failure,
-     * releases the lock. Traffic, nginx and the live app are not touched.
+     * The failure contract: stops the instance this deploy launched (unless nginx routes to it: the server refuses
+     * that, and then the deploy's switch went through after all), records FAILED, appends to the history, releases
+     * the lock. A broken connection is opened again first. Never throws: it returns a note for the error message,
+     * and what it could not do is logged, so the real reason is never hidden.
      */
-    DeployFailedException abort(String reason) throws SetupException {
-        DeployState.Instance target = state.instance("target");
-        if (target != null && target.pid() != null) {
-            ExecResult stopped = script.run(stopTimeout(), "stop", String.valueOf(config.app().stopTimeout().toSeconds()),
-                    String.valueOf(target.pid()), target.command());
-            log.info("Stopped the new instance (PID " + target.pid() + "): " + stopped.values());
+    private String fail(String reason) {
+        if (!holdsLock) {
+            return "";
+        }
+        String note;
+        try {
+            note = stopWhatThisDeployStarted();
+        } catch (SetupException first) {
+            try {
+                transport.reopen();
+                note = stopWhatThisDeployStarted();
+            } catch (SetupException again) {
+                log.warn("Could not clean up after the failure (" + again.getMessage() + "): the lock of deploy " + state.deployId()
+                        + " stays; the next deploy takes it over and stops what this one started");
+                return " The server could not be reached to clean up: the next deploy recovers.";
+            }
         }
         state.phase(Phase.FAILED);
-        state.set("failure", reason);
-        state.set("finishedAt", Instant.now());
-        saveState();
-        releaseLock();
-        recordHistory("FAILED", reason);
-        return new DeployFailedException(reason);
+        state.failure(reason);
+        state.finishedAt(Instant.now());
+        if (state.live() != null || state.target() != null) {
+            try {
+                saveState();
+            } catch (SetupException e) {
+                log.warn("Could not record the failure in the state file: " + e.getMessage());
+            }
+        }
+        recordHistorySafely(state, "FAILED", reason);
+        try {
+            server.unlock(state.deployId());
+            holdsLock = false;
+        } catch (SetupException e) {
+            log.warn("Could not release the deploy lock (" + e.getMessage() + "): the next deploy takes it over");
+        }
+        return note;
+    }
+
+    /** Stops the instance this deploy launched, if any; its PID comes from the state or, if start's answer was lost, from the server's record. */
+    private String stopWhatThisDeployStarted() throws SetupException {
+        DeployState.Instance target = state.target();
+        if (target == null || state.targetLaunchedAt() == null) {
+            return " Nothing was started; nginx and the live app are untouched.";
+        }
+        if (target.pid() == null) {
+            ServerCommands.InstanceRecord record = server.inspect().port(target.port()).running();
+            if (record == null || !target.release().equals(record.release())) {
+                return " Nothing of it runs; nginx and the live app are untouched.";
+            }
+            target = new DeployState.Instance(target.port(), record.pid(), record.start(), target.release(), target.jar());
+        }
+        ServerCommands.StopResult stopped = server.stop(target, Duration.ZERO);
+        if (stopped.refused() != null) {
+            state.previous(state.live());
+            state.live(target);
+            log.warn("The switch to the new version went through on the server before the failure: release " + target.release()
+                    + " is live on port " + target.port() + "; the old instance keeps running until the next deploy stops it");
+            return " The switch had gone through on the server: release " + target.release() + " is live on port " + target.port() + ".";
+        }
+        log.info("Stopped the new instance (PID " + target.pid() + "): " + stopped.stopped().describe());
+        return "";
     }
 
     /**
-     * One line per finished deploy attempt in {@code history.log} (append-only, tab-separated; read by
-     * {@code bluegreen:status}): id, kind, outcome, who, artifact and its SHA-256, ports, start, end, reason.
+     * One line per deploy attempt in {@code history.log} (append-only, tab-separated; read by {@code bluegreen:status}):
+     * id, kind, outcome, who, artifact and its SHA-256, from port, to port, release, start, end, reason. "-" for what
+     * did not happen (nothing was live, nothing was uploaded).
      */
-    private void recordHistory(String outcome, String reason) throws SetupException {
-        DeployState.Instance from = state.instance(outcome.equals("DONE") ? "previous" : "live");
-        DeployState.Instance to = state.instance(outcome.equals("DONE") ? "live" : "target");
-        String line = String.join("\t", state.deployId(), state.get("kind") == null ? "deploy" : state.get("kind"), outcome,
-                String.valueOf(state.get("deployedBy")), String.valueOf(state.get("target.artifact")), String.valueOf(state.get("target.sha256")),
-                from == null ? "-" : String.valueOf(from.port()), to == null ? "-" : String.valueOf(to.port()),
-                String.valueOf(state.get("startedAt")), String.valueOf(state.get("finishedAt")),
-                reason == null ? "" : reason.replaceAll("\\s+", " "));
+    void recordHistory(DeployState s, String outcome, String reason) throws SetupException {
+        boolean done = outcome.equals("DONE");
+        DeployState.Instance from = done ? s.previous() : s.live();
+        DeployState.Instance to = done ? s.live() : s.target();
+        String line = String.join("\t", fact(s.deployId()), s.kind().name().toLowerCase(), outcome, fact(s.deployedBy()),
+                fact(s.artifact()), fact(s.sha256()), from == null || from.pid() == null ? "-" : String.valueOf(from.port()),
+                to == null ? "-" : String.valueOf(to.port()), fact(to == null ? null : to.release()), fact(s.startedAt()),
+                fact(s.finishedAt() == null ? Instant.now() : s.finishedAt()), reason == null ? "" : reason.replaceAll("\\s+", " "));
         transport.append(layout.historyFile(), line + "\n");
     }
 
-    /** Running and not a zombie, read from /proc without a remote shell. */
-    boolean isRunning(long pid) throws SetupException {
-        Optional<String> stat = transport.read("/proc/" + pid + "/stat");
+    private void recordHistorySafely(DeployState s, String outcome, String reason) {
+        try {
+            recordHistory(s, outcome, reason);
+        } catch (SetupException e) {
+            log.warn("Could not append to " + layout.historyFile() + ": " + e.getMessage());
+        }
+    }
+
+    private static String fact(Object value) {
+        return value == null ? "-" : value.toString();
+    }
+
+    /** One line for the end of a deploy: what is live now and how long each goal took. */
+    String summary() {
+        DeployState.Instance live = state.live();
+        StringBuilder text = new StringBuilder("SUMMARY: release " + live.release() + " is live on port " + live.port()
+                + " (PID " + live.pid() + ");");
+        long total = 0;
+        for (Step step : Step.values()) {
+            DeployState.StepTime time = state.steps().get(step);
+            if (time != null) {
+                text.append(' ').append(step.goal()).append(' ').append(Durations.format(Duration.ofMillis(time.millis())));
+                total += time.millis();
+            }
+        }
+        return text.append("; total ").append(Durations.format(Duration.ofMillis(total))).toString();
+    }
+
+    /** The very process of {@code instance} still runs (not a zombie, same start time), read from /proc without a shell. */
+    boolean isRunning(DeployState.Instance instance) throws SetupException {
+        Optional<String> stat = transport.read("/proc/" + instance.pid() + "/stat");
         if (stat.isEmpty() || stat.get().isEmpty()) {
             return false;
         }
-        String afterName = stat.get().substring(stat.get().lastIndexOf(')') + 1).trim();
-        return !afterName.startsWith("Z") && !afterName.startsWith("X");
-    }
-
-    Duration stopTimeout() {
-        return config.app().stopTimeout().plusSeconds(15);
-    }
-
-    String tailOfLog(int port) throws SetupException {
-        return script.run(SHORT, "tail", "40", layout.log(port)).stdout();
-    }
-
-    static String thisHost() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return "unknown-host";
-        }
+        String[] fields = stat.get().substring(stat.get().lastIndexOf(')') + 2).split(" ");
+        return !fields[0].startsWith("Z") && !fields[0].startsWith("X") && (instance.start() == null || instance.start().equals(fields[19]));
     }
 }

@@ -5,142 +5,93 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * Takes the deploy lock and decides the live port and the target port. nginx's include is the truth about
- * what is live (a listening port proves nothing); the state file and health are cross-checked against it.
+ * Takes the deploy lock, recovers from whatever an earlier deploy left behind ({@link Recovery}), and decides the
+ * live port and the target port. nginx's include is the truth about what is live (a listening port proves nothing).
  */
-final class DetectStep implements Step {
-    private static final Pattern SERVICE_URL = Pattern.compile("set\\s+\\$service_url\\s+https?://[^\\s:/;]+:(\\d+)\\s*;");
+final class DetectStep {
     private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
-    private final boolean rollback;
+    private DetectStep() {}
 
-    /** @param rollback also pick the release to go back to: the one before the live one */
-    DetectStep(boolean rollback) {
-        this.rollback = rollback;
-    }
-
-    @Override
-    public String goal() {
-        return "detect";
-    }
-
-    @Override
-    public Phase requires() {
-        return null;
-    }
-
-    @Override
-    public Phase completes() {
-        return Phase.DETECTED;
-    }
-
-    @Override
-    public void run(Deployment d) throws SetupException, DeployFailedException {
-        List<Integer> ports = d.config.app().ports();
-        String deployId = ID_TIME.format(Instant.now()) + "-" + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
-        Map<String, String> seen = d.lockAndInspect(deployId);
-        DeployState previous = d.readStateOrEmpty();
-
-        Integer routed = routedPort(d, seen);
-        DeployState.Instance recordedLive = previous.instance("live");
-        if (routed == null && recordedLive != null) {
-            d.log.warn("The state file says port " + recordedLive.port() + " is live, but nginx's include "
-                    + d.config.nginx().include() + " does not exist: treating this as a first deploy");
-        } else if (routed != null && recordedLive != null && recordedLive.port() != routed) {
-            d.log.warn("The state file says port " + recordedLive.port() + " is live, but nginx routes to " + routed
-                    + ": nginx's include wins");
-        }
-
-        DeployState.Instance live = routed == null ? null : liveInstance(d, seen, routed, recordedLive);
-        int target = routed == null ? ports.get(0) : ports.get(0).equals(routed) ? ports.get(1) : ports.get(0);
-
+    static void run(Deployment d) throws SetupException, DeployFailedException {
         DeployState state = new DeployState();
-        state.set("deployId", deployId);
-        state.set("appName", d.config.app().name());
-        state.set("deployedBy", System.getProperty("user.name") + "@" + Deployment.thisHost());
-        state.set("startedAt", Instant.now());
-        state.instance("live", live);
-        state.set("target.port", target);
-        if (live != null && recordedLive != null && live.pid() != null && live.pid().equals(recordedLive.pid())) {
-            state.instance("previous", previous.instance("previous"));   // the release before the live one
-        }
-        if (rollback) {
-            chooseRollback(state, target);
-        }
-        DeployState.Instance unfinished = previous.phase() == Phase.DONE ? null : previous.instance("target");
-        if (unfinished != null && unfinished.pid() != null && unfinished.command() != null) {
-            // an earlier deploy that never finished started this one: start stops it, whatever port it is on
-            state.instance("stale", unfinished);
-        }
+        state.deployId(ID_TIME.format(Instant.now()) + "-" + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000)));
+        state.kind(d.kind());
+        state.deployedBy(System.getProperty("user.name") + "@" + LockOwner.thisHost());
+        state.startedAt(Instant.now());
         d.state = state;
-        d.log.info(live == null ? "First deploy: nothing is live behind nginx yet; target port " + target
-                : "Live: port " + live.port() + (live.pid() == null ? " (nothing listening!)" : ", PID " + live.pid())
-                        + ", release " + live.release() + "; target port " + target);
+        ServerCommands.Inspection seen = d.takeLock(LockOwner.thisProcess(state.deployId(), state.kind().name().toLowerCase()));
+        DeployState before = d.readStateOrEmpty();
+
+        Integer routed = seen.routedPort(d.config);
+        Recovery.Plan plan = Recovery.plan(before, seen, routed, d.config.app().ports(), port -> isUp(d, port));
+        plan.warnings().forEach(d.log::warn);
+        if (plan.interrupted() != null) {
+            Recovery.Interrupted cut = plan.interrupted();
+            d.log.warn("The last " + cut.kind().name().toLowerCase() + ", " + cut.deployId() + ", was cut off after "
+                    + cut.phase() + ": " + cut.outcome());
+            d.recordHistory(before, "INTERRUPTED", "cut off after " + cut.phase() + "; " + cut.outcome());
+        }
+        state.live(plan.live());
+        state.previous(plan.previous());
+        state.target(new DeployState.Instance(plan.targetPort(), null, null, null, null));
+        if (plan.settlePort() != null) {
+            settle(d, seen, plan.settlePort());
+        }
+        if (state.kind() == DeployState.Kind.ROLLBACK) {
+            chooseRollback(d, seen);
+        }
+        DeployState.Instance live = plan.live();
+        if (live != null && live.pid() != null) {
+            d.log.info((live.release().equals("adopted") ? "Adopting the live app on port " + live.port() + " (PID " + live.pid()
+                    + ", not started by this plugin: " + seen.port(live.port()).command() + "), " + health(d, live.port())
+                    + ". It will be stopped gracefully after the switch" : "Live instance PID " + live.pid() + " on port " + live.port()
+                    + ", release " + live.release() + ": " + health(d, live.port())) + "; target port " + plan.targetPort());
+        } else if (live != null) {
+            d.log.warn("nginx routes to port " + live.port() + " but nothing listens there: traffic is failing now; deploying to port "
+                    + plan.targetPort());
+        } else {
+            d.log.info("First deploy: nothing is live behind nginx yet; target port " + plan.targetPort());
+        }
     }
 
-    /** Records what a rollback starts: the previous release's jar, or its instance if it still runs on the target port. */
-    private static void chooseRollback(DeployState state, int target) throws SetupException {
-        DeployState.Instance back = state.instance("previous");
-        boolean stillRuns = back != null && back.pid() != null && back.port() == target;
-        if (back == null || (!stillRuns && (back.release() == null || "adopted".equals(back.release())))) {
+    /** Finishes or undoes a switch that was cut off halfway: nginx reloaded for sure, routing to {@code port}. */
+    private static void settle(Deployment d, ServerCommands.Inspection seen, int port) throws SetupException, DeployFailedException {
+        ServerCommands.PortState state = seen.port(port);
+        DeployState.Instance to = new DeployState.Instance(port, state.visible() ? Long.valueOf(state.pid()) : null, state.start(),
+                state.running() == null ? null : state.running().release(), null);
+        ServerCommands.SwitchResult result = d.server.switchTo(to);
+        if (result.exit() != ServerCommands.OK) {
+            throw new DeployFailedException("cannot settle the switch that was cut off (to port " + port + "): " + result.error()
+                    + ". Check nginx (bluegreen.nginxTestCommand, bluegreen.nginxReloadCommand) and deploy again");
+        }
+        d.log.info("nginx routes to port " + port + " again for sure (workers " + result.oldWorkers() + " -> " + result.newWorkers() + ")");
+    }
+
+    /** A rollback starts the previous release again, or (still running on the target port) only switches to it. */
+    private static void chooseRollback(Deployment d, ServerCommands.Inspection seen) throws SetupException {
+        DeployState.Instance back = d.state.previous();
+        int target = d.state.target().port();
+        ServerCommands.PortState onTarget = seen.port(target);
+        boolean stillRuns = back != null && back.pid() != null && back.port() == target && onTarget.visible()
+                && onTarget.pid().equals(String.valueOf(back.pid())) && (back.start() == null || back.start().equals(onTarget.start()));
+        if (back == null || (!stillRuns && (back.release() == null || back.jar() == null))) {
             throw new SetupException("nothing to roll back to: the state file records no previous release that this plugin"
                     + " deployed (see bluegreen:status); deploy the version you want instead");
         }
-        state.set("kind", "rollback");
-        state.set("rollback.release", back.release());
-        if (!"adopted".equals(back.release())) {
-            state.set("rollback.jar", back.command());
-        }
-        if (stillRuns) {
-            state.instance("rollback", back);
-        }
+        d.state.target(stillRuns ? back : new DeployState.Instance(target, null, null, back.release(), back.jar()));
+        d.keptForRollback = stillRuns;
     }
 
-    private static Integer routedPort(Deployment d, Map<String, String> seen) throws SetupException {
-        if (!"true".equals(seen.get("include.exists"))) {
-            return null;
+    private static boolean isUp(Deployment d, int port) {
+        try {
+            return d.transport.httpGet(port, d.config.health().path(), d.config.health().probeTimeout()).isUp();
+        } catch (IOException e) {
+            return false;
         }
-        String line = seen.getOrDefault("include.line", "");
-        Matcher matcher = SERVICE_URL.matcher(line);
-        if (!matcher.find()) {
-            throw new SetupException("bluegreen.nginxInclude", "cannot read the live port from " + d.config.nginx().include()
-                    + ": expected a line like 'set $service_url http://127.0.0.1:8080;' but found '" + line.trim() + "'");
-        }
-        int port = Integer.parseInt(matcher.group(1));
-        if (!d.config.app().ports().contains(port)) {
-            throw new SetupException("bluegreen.bluePort", "nginx routes to port " + port + ", which is neither of the"
-                    + " configured ports " + d.config.app().ports() + ": set bluegreen.bluePort/bluegreen.greenPort to the ports you use");
-        }
-        return port;
-    }
-
-    /** The app nginx routes to; one the plugin did not start (e.g. by the old script) is adopted. */
-    private static DeployState.Instance liveInstance(Deployment d, Map<String, String> seen, int port,
-            DeployState.Instance recorded) {
-        String pidText = seen.getOrDefault("port." + port + ".pid", "");
-        if (pidText.isEmpty() || pidText.equals("?")) {
-            d.log.warn(pidText.isEmpty()
-                    ? "nginx routes to port " + port + " but nothing listens there: traffic is failing now; deploying to the other port"
-                    : "Port " + port + " is held by a process of another user: it cannot be stopped after the switch");
-            return new DeployState.Instance(port, null, null, null);
-        }
-        long pid = Long.parseLong(pidText);
-        String command = seen.getOrDefault("port." + port + ".command", "").trim();
-        String health = health(d, port);
-        if (recorded != null && recorded.pid() != null && recorded.pid() == pid) {
-            d.log.info("Live instance PID " + pid + " on port " + port + ": " + health);
-            return new DeployState.Instance(port, pid, recorded.release(), recorded.command());
-        }
-        d.log.info("Adopting the live app on port " + port + " (PID " + pid + ", not started by this plugin: " + command
-                + "), " + health + ". It will be stopped gracefully after the switch");
-        return new DeployState.Instance(port, pid, "adopted", command);
     }
 
     private static String health(Deployment d, int port) {

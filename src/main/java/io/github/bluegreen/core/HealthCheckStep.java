@@ -3,38 +3,21 @@ package io.github.bluegreen.core;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.util.Optional;
 
 /**
- * Polls the new instance's health endpoint until it answers UP, as fast as it becomes ready and no longer
- * than the configured timeout after its launch. Fails early when the process exits, and refuses an UP from any
- * other process.
+ * Polls the new instance's health endpoint until it answers UP, as fast as it becomes ready and no longer than the
+ * configured timeout after its launch. Fails early when the process exits, and refuses an UP from any other process.
  */
-final class HealthCheckStep implements Step {
+final class HealthCheckStep {
+    private HealthCheckStep() {}
 
-    @Override
-    public String goal() {
-        return "healthcheck";
-    }
-
-    @Override
-    public Phase requires() {
-        return Phase.STARTED;
-    }
-
-    @Override
-    public Phase completes() {
-        return Phase.HEALTHY;
-    }
-
-    @Override
-    public void run(Deployment d) throws SetupException, DeployFailedException {
+    static void run(Deployment d) throws SetupException, DeployFailedException {
         DeployConfig.Health health = d.config.health();
-        DeployState.Instance target = d.state.instance("target");
+        DeployState.Instance target = d.state.target();
         Instant begin = Instant.now();
         // the app's time to become healthy counts from its launch (a kept instance being switched back to: from now)
-        Instant deadline = launchedAt(d.state).orElse(begin).plus(health.timeout());
+        Instant launched = d.state.targetLaunchedAt() == null ? begin : d.state.targetLaunchedAt();
+        Instant deadline = launched.plus(health.timeout());
         String last = "no answer yet";
         int probes = 0;
         while (true) {
@@ -48,7 +31,7 @@ final class HealthCheckStep implements Step {
             } catch (IOException e) {
                 last = e.getMessage();
             }
-            if (!d.isRunning(target.pid())) {
+            if (!d.isRunning(target)) {
                 throw fail(d, target, "exited during startup after " + Durations.format(Duration.between(begin, Instant.now())), last);
             }
             Duration left = Duration.between(Instant.now(), deadline);
@@ -58,34 +41,23 @@ final class HealthCheckStep implements Step {
             }
             sleep(left.compareTo(health.pollInterval()) < 0 ? left : health.pollInterval());
         }
-        String owner = d.script.run(Duration.ofSeconds(30), "owner", String.valueOf(target.port())).values()
-                .getOrDefault("port." + target.port() + ".pid", "");
-        if (!owner.equals(String.valueOf(target.pid()))) {
-            throw fail(d, target, "answered UP, but port " + target.port() + " belongs to PID " + (owner.isEmpty() ? "none" : owner)
+        ServerCommands.Listener owner = d.server.owner(target.port());
+        if (!owner.pid().equals(String.valueOf(target.pid()))) {
+            throw fail(d, target, "answered UP, but port " + target.port() + " belongs to PID " + (owner.pid().isEmpty() ? "none" : owner.pid())
                     + ", not to the started PID " + target.pid() + " (the start command must exec the JVM)", last);
         }
         d.log.info("Healthy: port " + target.port() + " answered " + last + " after "
                 + Durations.format(Duration.between(begin, Instant.now())) + " (" + probes + " probes)");
     }
 
-    private static Optional<Instant> launchedAt(DeployState state) {
-        try {
-            return Optional.ofNullable(state.get("target.launchedAt")).map(Instant::parse);
-        } catch (DateTimeParseException e) {
-            return Optional.empty();
-        }
+    private static DeployFailedException fail(Deployment d, DeployState.Instance target, String what, String last) throws SetupException {
+        String log = d.layout.log(target.release(), target.port());
+        d.log.warn("Last lines of " + log + ":\n" + d.server.tail(log, 40));
+        return new DeployFailedException("the new version on port " + target.port() + " (PID " + target.pid() + ") " + what
+                + "; last health answer: " + last + ". It was stopped; nginx and the live app are untouched. See the app log " + log);
     }
 
-    private static DeployFailedException fail(Deployment d, DeployState.Instance target, String what, String last)
-            throws SetupException {
-        String log = d.tailOfLog(target.port());
-        d.log.warn("Last lines of " + d.layout.log(target.port()) + ":\n" + log);
-        return d.abort("the new version on port " + target.port() + " (PID " + target.pid() + ") " + what
-                + "; last health answer: " + last + ". It was stopped; nginx and the live app are untouched. See the app log "
-                + d.layout.log(target.port()));
-    }
-
-    private static void sleep(Duration duration) {
+    static void sleep(Duration duration) {
         try {
             Thread.sleep(Math.max(1, duration.toMillis()));
         } catch (InterruptedException e) {

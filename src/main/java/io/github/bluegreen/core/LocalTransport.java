@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -20,9 +22,12 @@ import org.apache.commons.exec.PumpStreamHandler;
 
 /** The server is this machine: commands run with commons-exec as the user running Maven. */
 public final class LocalTransport implements Transport {
+    private static final FileAttribute<?> PRIVATE_FILE = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+    private static final FileAttribute<?> PRIVATE_DIRECTORY =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
 
     @Override
-    public ExecResult exec(List<String> argv, String stdin, Duration timeout) throws SetupException {
+    public ExecResult exec(List<String> argv, Duration timeout) throws SetupException {
         CommandLine commandLine = new CommandLine(argv.get(0));
         for (String argument : argv.subList(1, argv.size())) {
             commandLine.addArgument(argument, false);
@@ -33,8 +38,7 @@ public final class LocalTransport implements Transport {
         DefaultExecutor executor = DefaultExecutor.builder().get();
         executor.setExitValues(null);
         executor.setWatchdog(watchdog);
-        executor.setStreamHandler(new PumpStreamHandler(out, err,
-                new ByteArrayInputStream((stdin == null ? "" : stdin).getBytes(StandardCharsets.UTF_8))));
+        executor.setStreamHandler(new PumpStreamHandler(out, err, new ByteArrayInputStream(new byte[0])));
         try {
             int exitCode = executor.execute(commandLine);
             if (watchdog.killedProcess()) {
@@ -48,7 +52,11 @@ public final class LocalTransport implements Transport {
 
     @Override
     public void upload(Path localFile, String remotePath) throws SetupException {
-        replaceAtomically(remotePath, temp -> Files.copy(localFile, temp, StandardCopyOption.REPLACE_EXISTING));
+        replaceAtomically(remotePath, temp -> {
+            try (var out = Files.newOutputStream(temp)) {
+                Files.copy(localFile, out);
+            }
+        });
     }
 
     @Override
@@ -60,8 +68,11 @@ public final class LocalTransport implements Transport {
     public void append(String path, String text) throws SetupException {
         try {
             Path file = Path.of(path);
-            Files.createDirectories(file.getParent());
-            Files.writeString(file, text, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.createDirectories(file.getParent(), PRIVATE_DIRECTORY);
+            if (!Files.exists(file)) {
+                Files.createFile(file, PRIVATE_FILE);
+            }
+            Files.writeString(file, text, StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new SetupException(null, "cannot append to " + path + ": " + e, e);
         }
@@ -76,7 +87,9 @@ public final class LocalTransport implements Transport {
         Path target = Path.of(path);
         Path temp = target.resolveSibling(target.getFileName() + ".tmp");
         try {
-            Files.createDirectories(target.getParent());
+            Files.createDirectories(target.getParent(), PRIVATE_DIRECTORY);
+            Files.deleteIfExists(temp);
+            Files.createFile(temp, PRIVATE_FILE);
             fill.into(temp);
             Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {

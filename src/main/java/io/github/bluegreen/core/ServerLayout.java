@@ -29,7 +29,13 @@ public record ServerLayout(String base) {
         return releases() + "/" + deployId;
     }
 
-    public String log(int port) {
-        return base + "/logs/" + port + ".log";
+    /** The output of one release on one port, appended to by every start (a rollback starts a release again). */
+    public String log(String release, int port) {
+        return release(release) + "/" + port + ".log";
+    }
+
+    /** The app's environment variables for the instance on {@code port}: readable by the deploy user only. */
+    public String environmentFile(int port) {
+        return base + "/instances/" + port + ".env";
     }
 }

@@ -10,7 +10,6 @@ import com.jcraft.jsch.JSchUnknownHostKeyException;
 import com.jcraft.jsch.Session;
 import com.jcraft.jsch.SftpException;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -20,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -34,23 +32,41 @@ import java.util.concurrent.TimeoutException;
  * no port opened anywhere).
  */
 public final class SshTransport implements Transport {
+    private static final int PRIVATE_FILE = 0600;
+    private static final int PRIVATE_DIRECTORY = 0700;
     private final SshConfig config;
-    private final Session session;
+    private final DeployLog log;
+    private Session session;
     private final ExecutorService probeReader = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "bluegreen-http-probe");
         thread.setDaemon(true);
         return thread;
     });
     private ChannelSftp sftp;
-    private ShellChannel shell;
+    private ChannelExec shellChannel;
+    private RemoteShell shell;
 
-    private SshTransport(SshConfig config, Session session) {
+    private SshTransport(SshConfig config, DeployLog log) {
         this.config = config;
-        this.session = session;
+        this.log = log;
     }
 
     /** Connects and authenticates; every failure becomes one line that says what to fix. */
     public static SshTransport connect(SshConfig config, DeployLog log) throws SetupException {
+        SshTransport transport = new SshTransport(config, log);
+        transport.session = openSession(config, log);
+        return transport;
+    }
+
+    /** A new session: the old one may be broken (a dropped connection) while a failing deploy still has to clean up. */
+    @Override
+    public synchronized void reopen() throws SetupException {
+        closeChannels();
+        session.disconnect();
+        session = openSession(config, log);
+    }
+
+    private static Session openSession(SshConfig config, DeployLog log) throws SetupException {
         JSch jsch = new JSch();
         jsch.setInstanceLogger(new JschLog(log));
         String target = config.user() + "@" + config.host() + ":" + config.port();
@@ -75,7 +91,7 @@ public final class SshTransport implements Transport {
             session.setServerAliveInterval(15_000);
             session.setDaemonThread(true);
             session.connect(config.connectTimeoutSeconds() * 1000);
-            return new SshTransport(config, session);
+            return session;
         } catch (JSchUnknownHostKeyException e) {
             throw new SetupException("bluegreen.knownHosts", "host key of " + config.host() + ":" + config.port()
                     + " is unknown" + fingerprint(session, jsch) + ": not in " + config.knownHosts() + ". Check it, then trust it with 'ssh-keyscan -p "
@@ -139,36 +155,15 @@ public final class SshTransport implements Transport {
                 + " " + cause.getMessage() + ". Check bluegreen.host and bluegreen.sshPort", e);
     }
 
-    /**
-     * Runs the command in one remote shell kept open for the whole session: a login shell (and its rc
-     * files, 0.5 s or more for some accounts) starts once per Maven invocation, not once per command.
-     * Each command is framed by an end marker that carries its exit status; stderr is merged into stdout.
-     */
+    /** Runs the command in the session's kept remote shell ({@link RemoteShell}). */
     @Override
-    public synchronized ExecResult exec(List<String> argv, String stdin, Duration timeout) throws SetupException {
-        String marker = "__bluegreen_end_" + UUID.randomUUID().toString().replace("-", "");
-        StringBuilder command = new StringBuilder(Shell.join(argv)).append(" 2>&1");
-        if (stdin == null || stdin.isEmpty()) {
-            command.append(" < /dev/null\n");
-        } else {
-            // a quoted here-document: its text is never expanded; the delimiter cannot occur in it
-            command.append(" <<'").append(marker).append("'\n").append(stdin).append(stdin.endsWith("\n") ? "" : "\n")
-                    .append(marker).append('\n');
-        }
-        command.append("printf '\\n%s %s\\n' ").append(marker).append(" \"$?\"\n");
+    public synchronized ExecResult exec(List<String> argv, Duration timeout) throws SetupException {
         try {
-            ShellChannel shell = shell();
-            shell.in.write(command.toString().getBytes(StandardCharsets.UTF_8));
-            shell.in.flush();
-            Future<String> answer = probeReader.submit(() -> shell.readUntil(marker));
-            String output = answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            int end = output.lastIndexOf("\n" + marker + " ");
-            int exitCode = Integer.parseInt(output.substring(end + marker.length() + 2).trim());
-            return new ExecResult(exitCode, output.substring(0, end), "");
+            return shell().run(argv, timeout);
         } catch (TimeoutException e) {
             closeShell();
             throw new SetupException(null, "remote command did not finish within " + timeout.toSeconds() + " s on " + describe());
-        } catch (JSchException | ExecutionException | IOException | RuntimeException e) {
+        } catch (JSchException | IOException | RuntimeException e) {
             closeShell();
             throw new SetupException(null, "SSH command failed on " + describe() + ": " + rootMessage(e), e);
         } catch (InterruptedException e) {
@@ -178,54 +173,24 @@ public final class SshTransport implements Transport {
         }
     }
 
-    private ShellChannel shell() throws JSchException, IOException {
-        if (shell == null || shell.channel.isClosed()) {
+    private RemoteShell shell() throws JSchException, IOException {
+        if (shellChannel == null || shellChannel.isClosed()) {
             ChannelExec channel = (ChannelExec) session.openChannel("exec");
             channel.setCommand("exec /bin/sh");
             InputStream out = channel.getInputStream();
             OutputStream in = channel.getOutputStream();
             channel.connect(config.connectTimeoutSeconds() * 1000);
-            shell = new ShellChannel(channel, in, out);
+            shellChannel = channel;
+            shell = new RemoteShell(in, out, probeReader);
         }
         return shell;
     }
 
     private void closeShell() {
-        if (shell != null) {
-            shell.channel.disconnect();
+        if (shellChannel != null) {
+            shellChannel.disconnect();
+            shellChannel = null;
             shell = null;
-        }
-    }
-
-    /** The kept remote shell: commands go to {@code in}, output comes from {@code out}. */
-    private record ShellChannel(ChannelExec channel, OutputStream in, InputStream out) {
-        String readUntil(String marker) throws IOException {
-            ByteArrayOutputStream output = new ByteArrayOutputStream();
-            byte[] end = ("\n" + marker + " ").getBytes(StandardCharsets.UTF_8);
-            for (int b; (b = out.read()) >= 0; ) {
-                output.write(b);
-                if (b == '\n' && endsWithStatusLine(output.toByteArray(), end)) {
-                    return output.toString(StandardCharsets.UTF_8);
-                }
-            }
-            throw new IOException("the remote shell ended: " + output.toString(StandardCharsets.UTF_8).trim());
-        }
-
-        /** True once the buffer ends with "\n<marker> <status>\n". */
-        private static boolean endsWithStatusLine(byte[] buffer, byte[] end) {
-            int lineStart = buffer.length - 2;
-            while (lineStart >= 0 && buffer[lineStart] != '\n') {
-                lineStart--;
-            }
-            if (lineStart < 0 || buffer.length - lineStart < end.length) {
-                return false;
-            }
-            for (int i = 0; i < end.length; i++) {
-                if (buffer[lineStart + i] != end[i]) {
-                    return false;
-                }
-            }
-            return true;
         }
     }
 
@@ -248,6 +213,7 @@ public final class SshTransport implements Transport {
         try {
             ChannelSftp files = sftpWithParentOf(remotePath);
             files.put(content, remotePath + ".tmp");
+            files.chmod(PRIVATE_FILE, remotePath + ".tmp");
             files.rename(remotePath + ".tmp", remotePath);
         } catch (SftpException e) {
             throw new SetupException(null, "cannot write " + remotePath + " on " + describe() + ": " + e.getMessage(), e);
@@ -257,8 +223,9 @@ public final class SshTransport implements Transport {
     @Override
     public void append(String remotePath, String text) throws SetupException {
         try {
-            sftpWithParentOf(remotePath)
-                    .put(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), remotePath, ChannelSftp.APPEND);
+            ChannelSftp files = sftpWithParentOf(remotePath);
+            files.put(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), remotePath, ChannelSftp.APPEND);
+            files.chmod(PRIVATE_FILE, remotePath);
         } catch (SftpException e) {
             throw new SetupException(null, "cannot append to " + remotePath + " on " + describe() + ": " + e.getMessage(), e);
         }
@@ -277,6 +244,7 @@ public final class SshTransport implements Transport {
                 files.stat(path.toString());
             } catch (SftpException missing) {
                 files.mkdir(path.toString());
+                files.chmod(PRIVATE_DIRECTORY, path.toString());
             }
         }
         return files;
@@ -375,13 +343,18 @@ public final class SshTransport implements Transport {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        closeChannels();
+        session.disconnect();
+        probeReader.shutdownNow();
+    }
+
+    private void closeChannels() {
         closeShell();
         if (sftp != null) {
             sftp.disconnect();
+            sftp = null;
         }
-        session.disconnect();
-        probeReader.shutdownNow();
     }
 
     /** JSch's own log goes to the debug log only: it never carries secrets, but it is noisy. */

@@ -12,89 +12,73 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
- * Uploads the jar to {@code releases/<deployId>/}, checks it arrived intact, frees the target port of a
- * stale instance of this app (never anything else, never the live port) and starts the app detached.
+ * Uploads the jar to {@code releases/<deployId>/}, checks on the server that it arrived intact, frees the target port
+ * of a stale instance of this app (never anything else, never the port nginx routes to) and starts the app detached,
+ * with its environment from a file only the deploy user can read.
  */
-final class StartStep implements Step {
-    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+final class StartStep {
+    private StartStep() {}
 
-    @Override
-    public String goal() {
-        return "start";
-    }
-
-    @Override
-    public Phase requires() {
-        return Phase.DETECTED;
-    }
-
-    @Override
-    public Phase completes() {
-        return Phase.STARTED;
-    }
-
-    @Override
-    public void run(Deployment d) throws SetupException, DeployFailedException {
-        int port = Integer.parseInt(d.state.get("target.port"));
+    static void run(Deployment d) throws SetupException, DeployFailedException {
+        int port = d.state.target().port();
         // a rollback starts a release that is already on the server; a deploy uploads the artifact
-        String release = d.state.get("rollback.release") != null ? d.state.get("rollback.release") : d.state.deployId();
+        boolean rollback = d.state.target().jar() != null;
+        String release = rollback ? d.state.target().release() : d.state.deployId();
         String jar;
-        String size = "";
-        String sha256 = "";
-        if (d.state.get("rollback.jar") != null) {
-            jar = d.state.get("rollback.jar");
+        Long size = null;
+        String sha256 = null;
+        if (rollback) {
+            jar = d.state.target().jar();
             d.log.info("Starting the previous release " + release + " again: " + jar);
         } else {
             Path artifact = d.config.artifact();
             jar = d.layout.release(release) + "/" + artifact.getFileName();
-            long bytes = size(artifact);
-            size = String.valueOf(bytes);
+            size = size(artifact);
             sha256 = sha256(artifact);
             Instant begin = Instant.now();
             d.transport.upload(artifact, jar);
-            d.log.info("Uploaded " + artifact.getFileName() + " (" + bytes / 1024 + " KiB) to " + jar + " in "
+            d.log.info("Uploaded " + artifact.getFileName() + " (" + size / 1024 + " KiB) to " + jar + " in "
                     + Durations.format(Duration.between(begin, Instant.now())));
-            d.state.set("target.artifact", artifact.getFileName());
-            d.state.set("target.sha256", sha256);
+            d.state.artifact(artifact.getFileName().toString());
+            d.state.sha256(sha256);
         }
-        String jarName = jar.substring(jar.lastIndexOf('/'));
-
-        List<String> args = new ArrayList<>(List.of(jar, size, sha256, String.valueOf(port),
-                d.layout.log(port), String.valueOf(d.config.app().stopTimeout().toSeconds()),
-                // what makes a process on the target port "a stale instance of this app": our releases, or a jar of the same name
-                d.layout.releases() + "/", jarName));
-        DeployState.Instance stale = d.state.instance("stale");
-        args.add(stale == null ? "" : String.valueOf(stale.pid()));
-        args.add(stale == null ? "" : stale.command());
-        for (Map.Entry<String, String> variable : d.config.app().environment().entrySet()) {
-            if (!ENV_NAME.matcher(variable.getKey()).matches()) {
-                throw new SetupException("bluegreen.environment", "'" + variable.getKey() + "' is not a valid environment variable name");
-            }
-            args.add(variable.getKey() + "=" + variable.getValue());
+        String envFile = "";
+        if (!d.config.app().environment().isEmpty()) {
+            envFile = d.layout.environmentFile(port);
+            d.transport.write(envFile, environmentFile(d.config.app().environment()));
         }
+        List<String> command = new ArrayList<>();
         for (String word : d.config.app().command()) {
-            args.add(word.replace("{jar}", jar).replace("{port}", String.valueOf(port)));
+            command.add(word.replace("{jar}", jar).replace("{port}", String.valueOf(port)));
         }
-        ExecResult result = d.script.run(d.stopTimeout(), null, "start", args);
-        Map<String, String> values = result.values();
-        if (result.exitCode() == ServerScript.REFUSED) {
-            throw d.abort("port " + port + " is taken by PID " + values.get("refused.pid") + " (" + values.get("refused.command").trim()
+        // from here on the server may run an instance of this deploy: a failure stops it (see Deployment#fail)
+        d.state.target(new DeployState.Instance(port, null, null, release, jar));
+        d.state.targetLaunchedAt(Instant.now());
+        ServerCommands.StartResult result = d.server.start(new ServerCommands.StartRequest(port, release, jar, size, sha256,
+                d.layout.log(release, port), envFile, d.config.app().stopTimeout(), d.config.nginx().drainTimeout(), command));
+        if (result.stale() != null) {
+            d.log.warn("Stopped a stale instance on port " + port + " (PID " + result.stale().pid() + ": "
+                    + result.stale().command() + "): " + result.stale().describe());
+        }
+        if (result.exit() == ServerCommands.REFUSED && result.refusedPid() != null) {
+            throw new DeployFailedException("port " + port + " is taken by PID " + result.refusedPid() + " (" + result.refusedCommand()
                     + "), which is not this app: stop that process or choose other ports with bluegreen.bluePort/bluegreen.greenPort");
         }
-        if (result.exitCode() != ServerScript.OK || !values.containsKey("pid")) {
-            throw d.abort("could not start the app on port " + port + ": " + values.getOrDefault("error", result.output()));
+        if (result.exit() != ServerCommands.OK || result.pid() == null) {
+            throw new DeployFailedException("could not start the app on port " + port + ": " + result.error());
         }
-        if (values.containsKey("stale.pid")) {
-            d.log.warn("Stopped a stale instance on port " + port + " (PID " + values.get("stale.pid") + ": "
-                    + values.get("stale.command").trim() + ")");
-        }
-        long pid = Long.parseLong(values.get("pid"));
-        d.state.instance("target", new DeployState.Instance(port, pid, release, jar));
-        d.state.set("target.launchedAt", Instant.now());
-        d.log.info("Started PID " + pid + " on port " + port + ", log " + d.layout.log(port));
+        d.state.target(new DeployState.Instance(port, result.pid(), result.start(), release, jar));
+        d.state.targetLaunchedAt(Instant.now());
+        d.log.info("Started PID " + result.pid() + " on port " + port + ", log " + d.layout.log(release, port));
+    }
+
+    /** {@code NAME='value'} lines: read by the server's shell with every value quoted, never on a command line. */
+    static String environmentFile(Map<String, String> environment) {
+        StringBuilder text = new StringBuilder();
+        environment.forEach((name, value) -> text.append(name).append('=').append(Shell.quote(value)).append('\n'));
+        return text.toString();
     }
 
     private static long size(Path file) throws SetupException {

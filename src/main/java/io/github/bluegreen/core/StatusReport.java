@@ -2,33 +2,37 @@ package io.github.bluegreen.core;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 
 /**
- * What runs on the server, read-only: the live port (from nginx's include), each port's process, uptime and
- * health, the release and who deployed it, the lock holder, and the last deploys from {@code history.log}.
+ * What runs on the server, read-only: the live port (from nginx's include), a switch cut off halfway, each port's
+ * process, uptime, health and release, the deploy in progress or the last one (and whether it was cut off), the lock
+ * holder, and the last deploys from {@code history.log}.
  */
 public final class StatusReport {
     private StatusReport() {}
 
     public static List<String> of(Deployment d, int lastDeploys) throws SetupException {
-        Map<String, String> seen = d.script.run(Duration.ofSeconds(30), null, "inspect", d.includeAndPorts()).values();
+        ServerCommands.Inspection seen = d.server.inspect();
         DeployState state = d.readStateOrEmpty();
-        String line = seen.getOrDefault("include.line", "").trim();
         List<String> report = new ArrayList<>();
-        report.add("nginx: " + (line.isEmpty() ? "no include " + d.config.nginx().include() + " (nothing deployed yet)" : line));
-        for (int port : d.config.app().ports()) {
-            report.add(describePort(d, state, seen, port, line.contains("127.0.0.1:" + port + ";")));
+        report.add("nginx: " + (seen.includeExists() ? seen.includeLine() : "no include " + d.config.nginx().include() + " (nothing deployed yet)"));
+        if (seen.journal() != null) {
+            report.add("nginx: a switch to port " + seen.journal().to() + " was cut off halfway: the next deploy settles it");
         }
-        report.add("deploy: " + lastDeploy(state));
-        Optional<String> lock = d.transport.read(d.layout.lockFile());
-        report.add("lock: " + lock.map(text -> "held by deploy " + LockOwner.deployIdOf(text) + " (" + text.trim().replace('\n', ' ') + ")")
-                .orElse("free"));
-        String history = d.script.run(Duration.ofSeconds(30), "tail", String.valueOf(lastDeploys), d.layout.historyFile()).stdout();
-        report.add("last deploys (id, kind, outcome, by, artifact, sha256, from port, to port, started, finished, reason):");
+        for (int port : d.config.app().ports()) {
+            report.add(describePort(d, state, seen.port(port), seen.includeLine().contains("127.0.0.1:" + port + ";")));
+        }
+        String holderAlive = seen.holder() == null ? null
+                : seen.holderAlive().equals("unknown") ? seen.holder().aliveHere() : seen.holderAlive();
+        report.add("deploy: " + lastDeploy(state, holderAlive));
+        report.add("lock: " + (seen.holder() == null ? "free" : "held by " + seen.holder().describe(Instant.now())
+                + (holderAlive.equals("no") ? " - whose process is gone: the next deploy takes it over"
+                        : holderAlive.equals("unknown") ? " (on another machine: cannot tell whether it still runs)" : "")));
+        String history = d.server.tail(d.layout.historyFile(), lastDeploys);
+        report.add("last deploys (id, kind, outcome, by, artifact, sha256, from port, to port, release, started, finished, reason):");
         if (history.isBlank()) {
             report.add("  none");
         }
@@ -36,44 +40,49 @@ public final class StatusReport {
         return report;
     }
 
-    private static String lastDeploy(DeployState state) {
+    private static String lastDeploy(DeployState state, String holderAlive) {
         if (state.deployId() == null) {
             return "none recorded";
         }
-        String kind = state.get("kind") == null ? "" : state.get("kind") + " ";
-        String failure = state.get("failure") == null ? "" : "; failure: " + state.get("failure");
-        return kind + state.deployId() + " " + state.phase() + " by " + state.get("deployedBy") + ", started " + state.get("startedAt") + failure;
+        String kind = state.kind() == DeployState.Kind.ROLLBACK ? "rollback " : "";
+        String failure = state.failure() == null ? "" : "; failure: " + state.failure();
+        boolean cutOff = state.phase() != null && state.phase().unfinished() && !"yes".equals(holderAlive);
+        return kind + state.deployId() + " " + state.phase() + (cutOff ? " (INTERRUPTED: cut off after " + state.phase()
+                + "; the next deploy recovers)" : "") + " by " + state.deployedBy() + ", started " + state.startedAt() + failure;
     }
 
-    private static String describePort(Deployment d, DeployState state, Map<String, String> seen, int port, boolean live) {
-        String pid = seen.getOrDefault("port." + port + ".pid", "");
-        StringBuilder text = new StringBuilder("port " + port + (live ? " (LIVE): " : ": "));
-        if (pid.isEmpty()) {
+    private static String describePort(Deployment d, DeployState state, ServerCommands.PortState port, boolean live) {
+        StringBuilder text = new StringBuilder("port " + port.port() + (live ? " (LIVE): " : ": "));
+        if (port.free()) {
             return text.append("nothing listening").toString();
         }
-        text.append("PID ").append(pid);
-        String uptime = seen.get("port." + port + ".uptime");
-        if (uptime != null && !uptime.isEmpty()) {
-            text.append(", up ").append(Durations.format(Duration.ofSeconds(Long.parseLong(uptime))));
+        text.append("PID ").append(port.pid());
+        if (port.uptimeSeconds() != null) {
+            text.append(", up ").append(Durations.format(Duration.ofSeconds(port.uptimeSeconds())));
         }
         try {
-            text.append(", health ").append(d.transport.httpGet(port, d.config.health().path(), Duration.ofSeconds(2)).summary());
+            text.append(", health ").append(d.transport.httpGet(port.port(), d.config.health().path(), Duration.ofSeconds(2)).summary());
         } catch (IOException e) {
             text.append(", health: ").append(e.getMessage());
         }
-        for (String role : new String[] {"live", "previous", "target"}) {
-            DeployState.Instance instance = state.instance(role);
-            if (instance != null && instance.port() == port && String.valueOf(instance.pid()).equals(pid)) {
-                text.append(", release ").append(instance.release()).append(" (").append(role);
+        DeployState.Instance[] known = {state.live(), state.previous(), state.target()};
+        String[] roles = {"live", "previous", "target"};
+        for (int i = 0; i < known.length; i++) {
+            DeployState.Instance instance = known[i];
+            if (instance != null && instance.port() == port.port() && String.valueOf(instance.pid()).equals(port.pid())) {
+                text.append(", release ").append(instance.release()).append(" (").append(roles[i]);
                 // after a finished deploy the live instance is the one it uploaded; after a failed one it is not
-                if (role.equals("live") && state.phase() == Phase.DONE && state.get("target.sha256") != null) {
-                    text.append(", ").append(state.get("target.artifact")).append(" sha256 ").append(state.get("target.sha256"));
+                if (roles[i].equals("live") && state.phase() == Phase.DONE && state.sha256() != null) {
+                    text.append(", ").append(state.artifact()).append(" sha256 ").append(state.sha256());
                 }
-                if (role.equals("previous") && state.get("previous.keptUntil") != null) {
-                    text.append(", kept for rollback until ").append(state.get("previous.keptUntil"));
+                if (roles[i].equals("previous") && state.previousKeptUntil() != null) {
+                    text.append(", kept for rollback until ").append(state.previousKeptUntil());
                 }
-                text.append(')');
+                return text.append(')').toString();
             }
+        }
+        if (port.running() != null && String.valueOf(port.running().pid()).equals(port.pid())) {
+            text.append(", release ").append(port.running().release());
         }
         return text.toString();
     }

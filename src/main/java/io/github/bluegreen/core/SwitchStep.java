@@ -1,48 +1,41 @@
 package io.github.bluegreen.core;
 
-import java.util.Map;
+import java.io.IOException;
 
 /**
- * Points nginx at the new instance: writes the include (with a backup), runs the config test, reloads,
- * and waits until new nginx workers exist. Any failure restores the include; traffic stays where it was.
+ * Points nginx at the new instance, once more checked to run, own its port and answer UP: the server writes a
+ * journal, the include (with a backup), runs the config test, reloads, and waits until new nginx workers exist. Any
+ * failure restores the include; traffic stays where it was.
  */
-final class SwitchStep implements Step {
+final class SwitchStep {
+    private SwitchStep() {}
 
-    @Override
-    public String goal() {
-        return "switch";
-    }
-
-    @Override
-    public Phase requires() {
-        return Phase.HEALTHY;
-    }
-
-    @Override
-    public Phase completes() {
-        return Phase.SWITCHED;
-    }
-
-    @Override
-    public void run(Deployment d) throws SetupException, DeployFailedException {
+    static void run(Deployment d) throws SetupException, DeployFailedException {
         DeployConfig.Nginx nginx = d.config.nginx();
-        DeployState.Instance target = d.state.instance("target");
-        ExecResult result = d.script.run(nginx.reloadTimeout().plusSeconds(30), "switch", nginx.include(),
-                "set $service_url http://127.0.0.1:" + target.port() + ";", nginx.pidFile(),
-                String.valueOf(nginx.reloadTimeout().toMillis()), Shell.join(nginx.testCommand()), Shell.join(nginx.reloadCommand()));
-        Map<String, String> values = result.values();
-        if (result.exitCode() == ServerScript.REFUSED) {
-            throw d.abort(values.get("error") + ". Fix the nginx configuration (check with bluegreen.nginxTestCommand: "
+        DeployState.Instance target = d.state.target();
+        String answer;
+        try {
+            HttpResult health = d.transport.httpGet(target.port(), d.config.health().path(), d.config.health().probeTimeout());
+            answer = health.summary();
+            if (!health.isUp()) {
+                throw new DeployFailedException("the new version on port " + target.port() + " (PID " + target.pid()
+                        + ") is no longer UP (" + answer + "): not switching; nginx and the live app are untouched");
+            }
+        } catch (IOException e) {
+            throw new DeployFailedException("the new version on port " + target.port() + " (PID " + target.pid()
+                    + ") no longer answers (" + e.getMessage() + "): not switching; nginx and the live app are untouched");
+        }
+        ServerCommands.SwitchResult result = d.server.switchTo(target);
+        if (result.exit() == ServerCommands.REFUSED) {
+            throw new DeployFailedException(result.error() + ". Fix the nginx configuration (check with bluegreen.nginxTestCommand: "
                     + String.join(" ", nginx.testCommand()) + ") and deploy again");
         }
-        if (result.exitCode() != ServerScript.OK) {
-            throw d.abort(values.getOrDefault("error", result.output()) + " (check bluegreen.nginxPidFile "
-                    + nginx.pidFile() + " and bluegreen.nginxReloadCommand)");
+        if (result.exit() != ServerCommands.OK) {
+            throw new DeployFailedException(result.error() + " (check bluegreen.nginxPidFile " + nginx.pidFile()
+                    + ", bluegreen.nginxReloadCommand and bluegreen.nginxErrorLog)");
         }
-        d.state.set("nginx.oldWorkers", values.get("old.workers").trim());
-        d.state.instance("previous", d.state.instance("live"));
-        d.state.instance("live", target);
-        d.log.info("nginx now routes to port " + target.port() + " (workers " + values.get("old.workers").trim() + " -> "
-                + values.get("new.workers").trim() + ")");
+        d.state.previous(d.state.live());
+        d.state.live(target);
+        d.log.info("nginx now routes to port " + target.port() + " (workers " + result.oldWorkers() + " -> " + result.newWorkers() + ")");
     }
 }

@@ -8,14 +8,15 @@ import java.util.Optional;
 
 /**
  * How the plugin reaches the server: over SSH ({@link SshTransport}) or on this machine
- * ({@link LocalTransport}). Every deploy step is written once, above this interface.
+ * ({@link LocalTransport}). Every deploy step is written once, above this interface. Files and directories it
+ * creates are private to the deploy user (mode 600 and 700).
  */
 public interface Transport extends AutoCloseable {
 
-    /** Runs {@code argv} (arguments are never re-parsed by a shell) with {@code stdin}, waiting up to {@code timeout}. */
-    ExecResult exec(List<String> argv, String stdin, Duration timeout) throws SetupException;
+    /** Runs {@code argv} (arguments are never re-parsed by a shell), waiting up to {@code timeout}. */
+    ExecResult exec(List<String> argv, Duration timeout) throws SetupException;
 
-    /** Copies a local file to an absolute path on the server, creating parent directories. */
+    /** Copies a local file to an absolute path on the server atomically, creating parent directories. */
     void upload(Path localFile, String remotePath) throws SetupException;
 
     /** Writes a small text file atomically (temp file + rename), creating parent directories. */
@@ -35,6 +36,12 @@ public interface Transport extends AutoCloseable {
 
     /** The home directory of the user the steps run as on the server. */
     String home() throws SetupException;
+
+    /**
+     * After a failed command: a working connection again (SSH: a new session if the old one is broken), so that a
+     * failing deploy can still stop what it started and release the lock.
+     */
+    default void reopen() throws SetupException {}
 
     /** For logs: {@code ssh deploy@example.com:22} or {@code local}. */
     String describe();

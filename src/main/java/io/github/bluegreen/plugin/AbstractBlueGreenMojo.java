@@ -158,6 +158,13 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
     @Parameter(property = "bluegreen.nginxReloadCommand", defaultValue = "nginx -s reload")
     private String nginxReloadCommand;
 
+    /**
+     * nginx's error log, readable by the deploy user (on Debian: a member of group {@code adm}): when a reload is
+     * rejected (e.g. a port it cannot bind), the switch fails at once and quotes nginx's reason. Empty: not read.
+     */
+    @Parameter(property = "bluegreen.nginxErrorLog", defaultValue = "/var/log/nginx/error.log")
+    private String nginxErrorLog;
+
     /** How long a reload may take to start new workers. */
     @Parameter(property = "bluegreen.reloadTimeoutSeconds", defaultValue = "10")
     private int reloadTimeoutSeconds;
@@ -207,35 +214,54 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
             getLog().info("Skipping bluegreen:" + goal() + " (bluegreen.skip)");
             return;
         }
+        Map<String, Object> context = pluginContext();
         try {
             DeployConfig config = deployConfig();
             checkLocalInputs(config);
-            Transport server = Connections.open(transport, host, () -> new ServerCredentials(settings, settingsDecrypter)
+            Transport server = Connections.open(context, transport, host, () -> new ServerCredentials(settings, settingsDecrypter)
                     .sshConfig(serverId, host, sshPort, user, identityFile, knownHosts, strictHostKeyChecking, connectTimeoutSeconds), log());
             getLog().info("bluegreen:" + goal() + " on " + server.describe());
             run(Deployment.open(config, server, log()));
             if (!deployContinues()) {
-                Connections.closeAll();
+                Connections.close(context);
             }
         } catch (DeployFailedException e) {
-            Connections.closeAll();
+            Connections.close(context);
             throw new MojoFailureException(e.getMessage(), e);
         } catch (SetupException e) {
-            Connections.closeAll();
+            Connections.close(context);
             throw new MojoExecutionException(e.getMessage(), e);
         }
     }
 
+    /** The plugin context of this project: where the kept SSH session lives between goals. */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> pluginContext() {
+        if (getPluginContext() == null) {
+            setPluginContext(new java.util.HashMap<>());
+        }
+        return getPluginContext();
+    }
+
+    /** Every input is checked here, before anything is connected or locked: bad input changes nothing on the server. */
     private DeployConfig deployConfig() throws SetupException {
         if (bluePort == greenPort || bluePort < 1 || greenPort < 1 || bluePort > 65535 || greenPort > 65535) {
             throw new SetupException("bluegreen.bluePort", "bluegreen.bluePort (" + bluePort + ") and bluegreen.greenPort ("
                     + greenPort + ") must be two different TCP ports");
         }
-        if (!healthPath.startsWith("/") || healthPath.matches(".*\\s.*")) {
-            throw new SetupException("bluegreen.healthPath", "bluegreen.healthPath must start with / and contain no blanks: '" + healthPath + "'");
+        if (!healthPath.matches("/[\\x21-\\x7e]*")) {
+            throw new SetupException("bluegreen.healthPath", "bluegreen.healthPath must start with / and contain no blanks or control"
+                    + " characters: '" + healthPath.replaceAll("\\p{Cntrl}", "?") + "'");
         }
         if (appName == null || !appName.matches("[A-Za-z0-9._-]+")) {
             throw new SetupException("bluegreen.appName", "bluegreen.appName must be a plain name (letters, digits, . _ -): '" + appName + "'");
+        }
+        Map<String, String> variables = environment == null ? Map.of() : environment;
+        for (String name : variables.keySet()) {
+            if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                throw new SetupException("environment", "'" + name + "' in <environment> is not a valid environment variable name"
+                        + " (letters, digits and _, not starting with a digit)");
+            }
         }
         List<String> command = new ArrayList<>(startCommand);
         if (command.isEmpty()) {
@@ -246,13 +272,13 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
         }
         return new DeployConfig(
                 new DeployConfig.App(appName, baseDir == null || baseDir.isBlank() ? "~/bluegreen/" + appName : baseDir,
-                        List.of(bluePort, greenPort), command, environment == null ? Map.of() : environment,
+                        List.of(bluePort, greenPort), command, variables,
                         Duration.ofSeconds(stopTimeoutSeconds), keepReleases, Duration.ofSeconds(keepOldSeconds)),
                 new DeployConfig.Health(healthPath, Duration.ofSeconds(healthTimeoutSeconds),
                         Duration.ofMillis(probeTimeoutMillis), Duration.ofMillis(pollIntervalMillis)),
                 new DeployConfig.Nginx(nginxInclude, nginxPidFile, words("bluegreen.nginxTestCommand", nginxTestCommand),
                         words("bluegreen.nginxReloadCommand", nginxReloadCommand), Duration.ofSeconds(reloadTimeoutSeconds),
-                        Duration.ofSeconds(drainTimeoutSeconds)),
+                        Duration.ofSeconds(drainTimeoutSeconds), nginxErrorLog == null ? "" : nginxErrorLog),
                 artifact == null ? null : artifact.toPath(), forceUnlock);
     }
 

@@ -29,6 +29,6 @@ abstract class AbstractStepMojo extends AbstractBlueGreenMojo {
     /** Cleanup ends a deploy; the other steps hand over to the next goal. */
     @Override
     protected boolean deployContinues() {
-        return !"cleanup".equals(step().goal());
+        return step() != Step.CLEANUP;
     }
 }

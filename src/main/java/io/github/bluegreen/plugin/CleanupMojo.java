@@ -17,6 +17,6 @@ public class CleanupMojo extends AbstractStepMojo {
 
     @Override
     protected Step step() {
-        return Step.cleanup();
+        return Step.CLEANUP;
     }
 }

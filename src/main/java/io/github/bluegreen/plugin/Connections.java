@@ -7,15 +7,15 @@ import io.github.bluegreen.core.SshConfig;
 import io.github.bluegreen.core.SshTransport;
 import io.github.bluegreen.core.Transport;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Opens the transport a goal asked for. An SSH session is kept for the next goal of the same Maven invocation,
- * so the five goals of {@code mvn deploy -Pbluegreen} connect once; {@link #closeAll()} ends it when the deploy
- * is over (a session left open by a single goal ends with the JVM: its threads are daemons).
+ * Opens the transport a goal asked for. An SSH session is kept in the plugin context of the Maven project (as
+ * maven-deploy-plugin keeps its state), so the goals of one {@code mvn deploy -Pbluegreen} connect once, and the
+ * projects of a parallel build ({@code -T}) each have their own; {@link #close} ends it when the deploy is over (a
+ * session left open by a single goal ends with the JVM: its threads are daemons).
  */
 final class Connections {
-    private static final Map<SshConfig, SshTransport> OPEN = new ConcurrentHashMap<>();
+    private static final String KEY = "bluegreen.ssh";
 
     private Connections() {}
 
@@ -24,7 +24,11 @@ final class Connections {
         SshConfig get() throws SetupException;
     }
 
-    static Transport open(String transport, String host, SshSettings ssh, DeployLog log) throws SetupException {
+    /** The SSH transport kept for one configuration. */
+    private record Kept(SshConfig config, SshTransport transport) {}
+
+    static Transport open(Map<String, Object> context, String transport, String host, SshSettings ssh, DeployLog log)
+            throws SetupException {
         if ("local".equals(transport)) {
             return new LocalTransport();
         }
@@ -39,17 +43,19 @@ final class Connections {
         if (!config.strictHostKeyChecking()) {
             log.warn("bluegreen.strictHostKeyChecking=false: the identity of " + host + " is NOT verified");
         }
-        SshTransport open = OPEN.get(config);
-        if (open == null || !open.isConnected()) {
-            open = SshTransport.connect(config, log);
-            OPEN.put(config, open);
+        if (context.get(KEY) instanceof Kept kept && kept.config().equals(config) && kept.transport().isConnected()) {
+            return kept.transport();
         }
-        return open;
+        close(context);
+        SshTransport opened = SshTransport.connect(config, log);
+        context.put(KEY, new Kept(config, opened));
+        return opened;
     }
 
-    /** Closes the kept SSH sessions: the deploy is over (done or failed). */
-    static void closeAll() {
-        OPEN.values().forEach(SshTransport::close);
-        OPEN.clear();
+    /** Closes the project's kept SSH session: the deploy is over (done or failed). */
+    static void close(Map<String, Object> context) {
+        if (context.remove(KEY) instanceof Kept kept) {
+            kept.transport().close();
+        }
     }
 }

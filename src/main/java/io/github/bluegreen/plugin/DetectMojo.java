@@ -19,7 +19,7 @@ public class DetectMojo extends AbstractStepMojo {
 
     @Override
     protected Step step() {
-        return Step.detect();
+        return Step.DETECT;
     }
 
     @Override

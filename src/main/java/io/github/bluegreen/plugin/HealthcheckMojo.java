@@ -17,6 +17,6 @@ public class HealthcheckMojo extends AbstractStepMojo {
 
     @Override
     protected Step step() {
-        return Step.healthcheck();
+        return Step.HEALTHCHECK;
     }
 }

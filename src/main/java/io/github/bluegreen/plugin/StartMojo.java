@@ -19,7 +19,7 @@ public class StartMojo extends AbstractStepMojo {
 
     @Override
     protected Step step() {
-        return Step.start();
+        return Step.START;
     }
 
     @Override

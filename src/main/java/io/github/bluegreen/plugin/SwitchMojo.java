@@ -17,6 +17,6 @@ public class SwitchMojo extends AbstractStepMojo {
 
     @Override
     protected Step step() {
-        return Step.switchTraffic();
+        return Step.SWITCH;
     }
 }

@@ -1,29 +1,82 @@
-# bluegreen server-side commands. Run as:  sh -c "<this text>" bluegreen COMMAND ARGS...
-# The text itself holds no user input: every path, port and command arrives as a positional argument
-# (quoted by io.github.bluegreen.core.Shell), so nothing a user configures is ever parsed as shell code.
-# Output is "key=value" lines that the Java side parses; exit codes: 0 ok, 3 refused, 4 failed.
+# bluegreen-maven-plugin: the commands the plugin runs on the server, as
+#     sh -c "<this text>" bluegreen COMMAND NAME=VALUE... [-- WORD...]
+# The text is constant: every path, port and command arrives as a NAME=VALUE argument, quoted by
+# io.github.bluegreen.core.Shell, so nothing a user configures is ever parsed as shell code. Each command has one
+# Java method in io.github.bluegreen.core.ServerCommands that builds its arguments and parses what it prints.
+#
+# command  arguments                                      prints (key=value lines)                   exit
+# -------  ---------------------------------------------  -----------------------------------------  ----------------
+# lock     base owner [expect wait_s] include ports       lock=taken, then what inspect prints       0
+#                                                         holder.* (+ holder.alive=yes|no|unknown)  3 held
+#                                                         busy.command (a dead deploy's command runs) 5 busy
+# inspect  base include ports                             include.*, holder.*, journal.*, port.P.*   0
+#                                                         (listener: pid start command uptime; record.*)
+# owner    ports                                          port.P.pid, port.P.start                   0
+# start    base include port release jar jar_name size    stale.*, stop.*, drain.*, pid, start       0; 3 refused; 4
+#          sha256 log env stop_s drain_ms -- COMMAND...
+# switch   base include port pid start pidfile test       old.workers, new.workers, error            0; 3 refused; 4
+#          reload timeout_ms errorlog release
+# stop     base include port pid start stop_s drain_ms    stop.*, drain.*                            0; 3 refused (live)
+# cleanup  stop's arguments, keep_old_s keep protect      stop.*, drain.*, kept.*, pruned.*          0; 3 refused
+# unlock   base deploy                                    unlock=released|not-held                   0
+# tail     file lines                                     the last lines of the file                 0
+#
+# Exit codes: 0 done; 3 refused: the server's state forbids it and nothing was changed; 4 failed; 5 busy.
+# Crash safety: the commands ignore SIGHUP and SIGPIPE, so a dropped SSH connection or a killed Maven never cuts one
+# in half; every command that changes something holds commands.lock (flock) while it runs, so the next deploy waits
+# for a dead deploy's last command before it looks. Waits run to deadlines read from the clock (/proc/uptime).
 set -u
+umask 077
+trap '' HUP PIPE
 
-# --- processes (only /proc and POSIX tools: no procps or lsof needed; iproute2's ss is used when there).
-# Forks are what a command costs on a busy server: the helpers use builtins where they can.
-alive() { # alive PID: running and not a zombie (PID 1 may reap late); builtins only, as it is polled
-    stat=""
+# --- arguments
+parse_args() { # parse_args NAME=VALUE... [-- ...]: sets each NAME (declared local by the calling command)
+    local name
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do
+        name=${1%%=*}
+        case $name in ''|*[!a-z0-9_]*|"$1") echo "error=bad argument '$1'"; exit 4 ;; esac
+        eval "$name=\${1#*=}"
+        shift
+    done
+}
+
+# --- clock and processes (/proc and POSIX tools only; builtins where a loop polls)
+now_ms() { # sets NOW: milliseconds since boot, from /proc/uptime (a deadline, not a count of loop rounds)
+    local up cs
+    read -r up _ < /proc/uptime
+    cs=${up#*.}; cs=${cs#0}
+    NOW=$(( ${up%.*} * 1000 + ${cs:-0} * 10 ))
+}
+proc_start() { # proc_start PID: start time in clock ticks since boot; with the PID, a process's identity
+    local stat=""
+    { read -r stat < "/proc/$1/stat"; } 2>/dev/null || return 1
+    set -- ${stat##*) }
+    shift 19
+    echo "$1"
+}
+alive() { # alive PID [START]: running, not a zombie, and (with START) still the same process
+    local stat=""
     { read -r stat < "/proc/$1/stat"; } 2>/dev/null || return 1
     case "${stat##*) }" in Z*|X*|'') return 1 ;; esac
+    [ -z "${2:-}" ] || [ "$(proc_start "$1")" = "$2" ]
 }
+boot_id() { cat /proc/sys/kernel/random/boot_id 2>/dev/null; }
 cmdline() { tr '\0\n' '  ' 2>/dev/null < "/proc/$1/cmdline"; }
-children() { # children PID: PIDs whose parent is PID
-    awk -v p="$1" '{ sub(/.*\) /, ""); if ($2 == p) { f = FILENAME; sub("/proc/", "", f); sub("/stat", "", f); print f } }' \
-        /proc/[0-9]*/stat 2>/dev/null
+uptime_of() { # uptime_of PID: seconds since the process started (/proc/PID/stat counts in USER_HZ, 100 on Linux)
+    local start
+    start=$(proc_start "$1") || return 0
+    now_ms
+    echo $(( NOW / 1000 - start / 100 ))
 }
 listen_sockets() { # listen_sockets PORT...: "PORT INODE" for each TCP socket listening on one of the ports (IPv4, IPv6)
     awk -v ports="$*" 'BEGIN { n = split(ports, p, " "); for (i = 1; i <= n; i++) want[sprintf("%04X", p[i])] = p[i] }
         $4 == "0A" { k = split($2, a, ":"); if (a[k] in want) print want[a[k]], $10 }' /proc/net/tcp /proc/net/tcp6 2>/dev/null
 }
 listeners() { # listeners PORT...: "PORT PID" for each TCP socket listening on one of the ports; PID "?" when the
-    # owner is another user's process (not visible). iproute2's ss asks the kernel for the listening sockets only:
-    # /proc/net/tcp also lists every connection, thousands in TIME_WAIT on a busy server. Without ss, or when ss
-    # cannot open its netlink socket, the sockets come from /proc/net and their owners from a scan of /proc/*/fd.
+    # owner is another user's process. iproute2's ss asks the kernel for the listening sockets only (/proc/net/tcp
+    # also lists every connection, thousands on a busy server); without ss, or when it cannot open its netlink
+    # socket, the sockets come from /proc/net and their owners from one scan of /proc/*/fd.
+    local listening sockets patterns word n owners
     if command -v ss > /dev/null 2>&1 && listening=$(ss -ltnp 2>/dev/null); then
         printf '%s\n' "$listening" | awk '$1 == "LISTEN" {
             n = split($4, a, ":"); pid = "?"
@@ -37,8 +90,7 @@ listeners() { # listeners PORT...: "PORT PID" for each TCP socket listening on o
         n=$((n + 1))
         [ $((n % 2)) -eq 1 ] || patterns="$patterns${patterns:+ -o} -lname socket:[[]$word[]]"
     done
-    # one pass over all file descriptors for all ports; -printf gives "/proc/PID/fd/N socket:[INODE]"
-    # (set -f: the patterns are for find, never for the shell's own pathname expansion)
+    # -printf gives "/proc/PID/fd/N socket:[INODE]" (set -f: the patterns are for find, not for the shell)
     owners=$( [ -z "$patterns" ] || { set -f; find /proc -mindepth 3 -maxdepth 3 -path '/proc/[0-9]*/fd/*' \( $patterns \) \
         -printf '%p %l\n' 2>/dev/null; })
     printf '%s\n--\n%s\n' "$owners" "$sockets" | awk '
@@ -47,213 +99,393 @@ listeners() { # listeners PORT...: "PORT PID" for each TCP socket listening on o
         sockets && NF == 2 { print $1, ($2 in owner) ? owner[$2] : "?" }'
 }
 port_pids() { # port_pids PORT...: "PORT PID" lines; PID "" if free, "?" if the owner is another user's process
-    # a port may have several sockets (IPv4 and IPv6): a visible owner wins over "?"
     listeners "$@" | awk -v ports="$*" 'NF == 2 && (!($1 in pid) || pid[$1] == "?") { pid[$1] = $2 }
         END { n = split(ports, p, " "); for (i = 1; i <= n; i++) print p[i], (p[i] in pid) ? pid[p[i]] : "" }'
 }
 port_pid() { # port_pid PORT: the PID listening on PORT ("" free, "?" not visible)
+    local pair
     pair=$(port_pids "$1")
     echo "${pair#* }"
 }
-stop_pid() { # stop_pid PID TIMEOUT_S: SIGTERM, wait, then SIGKILL; prints stop.* keys
-    alive "$1" || { echo "stop.$1=gone"; return 0; }
-    kill -TERM "$1" 2>/dev/null
-    i=0
-    while alive "$1"; do
-        if [ "$i" -ge $(( $2 * 50 )) ]; then
-            kill -KILL "$1" 2>/dev/null
-            j=0; while alive "$1" && [ "$j" -lt 250 ]; do sleep 0.02; j=$((j + 1)); done
-            echo "stop.$1=killed"; return 0
-        fi
-        sleep 0.02; i=$((i + 1))
-    done
-    echo "stop.$1=terminated"
-}
-stop_if_ours() { # stop_if_ours PID MARKER TIMEOUT_S: stop PID only if its command line still contains MARKER (PID reuse)
-    if ours "$1" "$2"; then stop_pid "$1" "$3"; elif alive "$1"; then echo "stop.$1=skipped"; else echo "stop.$1=gone"; fi
-}
-uptime_of() { # uptime_of PID: seconds since the process started (/proc/PID/stat counts in USER_HZ, 100 on Linux)
-    awk 'FILENAME != "/proc/uptime" { sub(/.*\) /, ""); start = $20; next } start != "" { printf "%d\n", $1 - start / 100 }' \
-        "/proc/$1/stat" /proc/uptime 2>/dev/null
-}
-describe_ports() { # describe_ports PORT...: port.PORT.pid / .command / .uptime
+describe_ports() { # describe_ports PORT...: port.P.pid / .start / .command / .uptime of each port's listener
+    local pairs port pid
     pairs=$(port_pids "$@")
     while read -r port pid; do
         echo "port.$port.pid=$pid"
-        case "$pid" in ''|'?') ;; *) echo "port.$port.command=$(cmdline "$pid")"; echo "port.$port.uptime=$(uptime_of "$pid")" ;; esac
+        case "$pid" in ''|'?') ;; *)
+            echo "port.$port.start=$(proc_start "$pid")"
+            echo "port.$port.command=$(cmdline "$pid")"
+            echo "port.$port.uptime=$(uptime_of "$pid")" ;;
+        esac
     done <<PAIRS
 $pairs
 PAIRS
 }
 
-# --- nginx
-nginx_workers() { # nginx_workers PIDFILE: worker PIDs of the master in PIDFILE, space separated
-    master=""
-    { read -r master < "$1"; } 2>/dev/null
-    alive "$master" || return 1
-    # the kernel's list of the master's children when it has one (no scan of all processes: this is polled)
-    if [ -r "/proc/$master/task/$master/children" ]; then
-        workers=""
-        { read -r workers < "/proc/$master/task/$master/children"; } 2>/dev/null
-        echo "$workers"
+# --- files under base: the deploy lock, the command lock, instance records, the switch journal
+value_of() { # value_of KEY FILE: the value of the line KEY=... in FILE
+    local key value
+    while IFS='=' read -r key value; do
+        [ "$key" != "$1" ] || { printf '%s\n' "$value"; return 0; }
+    done < "$2" 2>/dev/null
+    return 1
+}
+write_file() { # write_file FILE TEXT: atomically (temp file + rename)
+    printf '%s\n' "$2" > "$1.tmp" && mv -f "$1.tmp" "$1"
+}
+commands_lock() { # commands_lock WAIT_S: hold commands.lock until this command exits (the kernel frees it on death)
+    mkdir -p "$base" || exit 4
+    command -v flock > /dev/null 2>&1 || { echo "error=flock (util-linux) is missing on the server: install util-linux"; exit 4; }
+    exec 9>> "$base/commands.lock"
+    if ! flock -w "$1" 9; then
+        echo "busy.command=$(cat "$base/commands.current" 2>/dev/null)"
+        exit 5
+    fi
+    now_ms
+    printf '%s pid=%s since=%s\n' "$cmd" "$$" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > "$base/commands.current"
+}
+try_lock() { # try_lock OWNER_TEXT: create deploy.lock only if there is none (O_EXCL through noclobber)
+    ( set -C; printf '%s\n' "$1" > "$base/deploy.lock" ) 2>/dev/null
+}
+holder_alive() { # holder_alive: yes / no / unknown, for the process that holds deploy.lock, as seen from here
+    local host boot pid start
+    host=$(value_of host "$base/deploy.lock")
+    boot=$(value_of bootId "$base/deploy.lock")
+    pid=$(value_of pid "$base/deploy.lock")
+    start=$(value_of pidStart "$base/deploy.lock")
+    if [ -n "$boot" ] && [ "$boot" = "$(boot_id)" ]; then
+        if alive "$pid" "$start"; then echo yes; else echo no; fi
+    elif [ -n "$boot" ] && [ "$host" = "$(uname -n)" ]; then
+        echo no   # this host, an earlier boot: it ended with the reboot
     else
-        children "$master" | tr '\n' ' '
+        echo unknown
     fi
 }
-any_alive() { for p in "$@"; do alive "$p" && return 0; done; return 1; }
+print_holder() {
+    sed 's/^/holder./' "$base/deploy.lock" 2>/dev/null
+    echo "holder.alive=$(holder_alive)"
+}
+routed_port() { # routed_port: the port in the include's "set $service_url http://HOST:PORT;" line, or ""
+    local line port
+    line=$(grep -m1 'service_url' "$include" 2>/dev/null) || return 0
+    port=${line##*:}
+    port=${port%%[!0-9]*}
+    echo "$port"
+}
+record_of() { echo "$base/instances/$1"; }
+forget_instance() { # forget_instance PORT PID: remove the port's record if it is about PID
+    [ "$(value_of pid "$(record_of "$1")")" != "$2" ] || rm -f "$(record_of "$1")"
+}
+
+# --- nginx
+nginx_workers() { # nginx_workers PIDFILE: worker PIDs of the master in PIDFILE, space separated
+    local master="" workers=""
+    { read -r master < "$1"; } 2>/dev/null
+    alive "$master" || return 1
+    if [ -r "/proc/$master/task/$master/children" ]; then
+        { read -r workers < "/proc/$master/task/$master/children"; } 2>/dev/null
+    else
+        workers=$(awk -v p="$master" '{ sub(/.*\) /, ""); if ($2 == p) { f = FILENAME; gsub(/[^0-9]/, "", f); print f } }' \
+            /proc/[0-9]*/stat 2>/dev/null | tr '\n' ' ')
+    fi
+    echo "$workers"
+}
+any_alive() { local p; for p in "$@"; do alive "$p" && return 0; done; return 1; }
 new_worker_since() { # new_worker_since PIDFILE OLD...: true once a worker exists that is not in OLD
-    pidfile=$1; shift
+    local pidfile=$1 w
+    shift
     for w in $(nginx_workers "$pidfile"); do
         case " $* " in *" $w "*) ;; *) return 0 ;; esac
     done
     return 1
 }
-restore_include() { # restore_include FILE: put the backup back (or remove a file we created)
-    if [ -f "$1.bak" ]; then mv -f "$1.bak" "$1"; else rm -f "$1"; fi
+size_of() { stat -c %s "$1" 2>/dev/null || echo 0; }
+new_errors() { # new_errors FILE OFFSET: the [emerg]/[alert] lines nginx wrote to FILE after OFFSET bytes
+    [ -r "$1" ] || return 0
+    tail -c +"$(( $2 + 1 ))" "$1" 2>/dev/null | grep -E '\[(emerg|alert)\]' | tail -n 3 | tr '\n' ' '
+}
+write_include() { # write_include PORT
+    write_file "$include" "set \$service_url http://127.0.0.1:$1;"
+}
+undo_switch() { # undo_switch: the include as it was before the switch began, then no journal
+    if [ -f "$include.bak" ]; then mv -f "$include.bak" "$include"; else rm -f "$include"; fi
+    rm -f "$base/switch.journal"
 }
 
-inspect() { # inspect INCLUDE PORT...: what nginx routes to and who listens on each port
-    include=$1; shift
-    if [ -f "$include" ]; then
-        echo "include.exists=true"
-        found=""
-        while IFS= read -r line || [ -n "$line" ]; do
-            case "$line" in *service_url*) found=$line; break ;; esac
-        done < "$include"
-        echo "include.line=$found"
-    else
-        echo "include.exists=false"
-    fi
-    describe_ports "$@"
+# --- stopping an instance: never the one nginx routes to, never before nginx stopped using it
+drain() { # drain PORT DRAIN_MS: if the last switch moved traffic off PORT, wait until the nginx workers of before it are gone
+    local workers t0 deadline
+    [ "$(value_of from "$base/last-switch")" = "$1" ] || return 0
+    workers=$(value_of workers "$base/last-switch")
+    now_ms; t0=$NOW; deadline=$((NOW + $2))
+    while any_alive $workers; do
+        now_ms
+        if [ "$NOW" -ge "$deadline" ]; then echo "drain.timeout=true"; break; fi
+        sleep 0.02
+    done
+    now_ms
+    echo "drain.ms=$((NOW - t0))"
 }
-ours() { # ours PID MARKER...: true if the command line of PID contains one of the markers
-    line=$(cmdline "$1"); shift
-    for m in "$@"; do case "$line" in *"$m"*) return 0 ;; esac; done
-    return 1
-}
-
-cmd=$1; shift
-case "$cmd" in
-detect) # detect LOCKFILE INCLUDE PORT...: take the deploy lock (stdin = owner), then inspect
-    lock=$1; shift
-    [ -d "${lock%/*}" ] || mkdir -p "${lock%/*}" || exit 4
-    # noclobber: the redirection creates the file with O_EXCL, so only one deploy can win
-    if ! ( set -C; while IFS= read -r line || [ -n "$line" ]; do printf '%s\n' "$line"; done > "$lock" ) 2>/dev/null; then
-        sed 's/^/owner./' "$lock" 2>/dev/null
-        exit 3
+stop_instance() { # stop_instance PORT PID START STOP_S DRAIN_MS: SIGTERM, then SIGKILL at the deadline; each signal
+    # only while PID is still the process that started at START (a PID is reused once its process is gone)
+    local port=$1 pid=$2 start=$3 stop_s=$4 drain_ms=$5 t0 deadline verdict
+    if [ "$(routed_port)" = "$port" ]; then
+        echo "refused=nginx routes to port $port: its instance (PID $pid) is live and is not stopped"
+        return 3
     fi
-    inspect "$@"
-    ;;
-inspect) # inspect INCLUDE PORT...
-    inspect "$@"
-    ;;
-start) # start JAR SIZE SHA256 PORT LOG STOP_TIMEOUT MARKER1 MARKER2 STALE_PID STALE_MARKER [NAME=VALUE...] ARGV...
-    jar=$1 size=$2 sha=$3 port=$4 log=$5 stop_timeout=$6 marker1=$7 marker2=$8 stale_pid=$9 stale_marker=${10}; shift 10
-    actual_size=$(stat -c %s "$jar" 2>/dev/null)
-    if [ -z "$actual_size" ]; then echo "error=$jar does not exist on the server"; exit 4; fi
-    # an upload is checked against its size and SHA-256 (a release already on the server comes without them)
-    if [ -n "$size" ]; then
-        actual_sha=$(sha256sum "$jar" 2>/dev/null)
-        actual_sha=${actual_sha%% *}
-        if [ "$actual_size" != "$size" ] || [ "$actual_sha" != "$sha" ]; then
-            echo "error=upload check failed for $jar: size $actual_size (expected $size), sha256 $actual_sha (expected $sha)"
-            exit 4
+    echo "stop.pid=$pid"
+    if ! alive "$pid" "$start"; then
+        forget_instance "$port" "$pid"
+        echo "stop.verdict=gone"
+        return 0
+    fi
+    drain "$port" "$drain_ms"
+    now_ms; t0=$NOW; deadline=$((NOW + stop_s * 1000))
+    kill -TERM "$pid" 2>/dev/null
+    verdict=terminated
+    while alive "$pid" "$start"; do
+        now_ms
+        if [ "$NOW" -ge "$deadline" ] && [ "$verdict" = terminated ]; then
+            kill -KILL "$pid" 2>/dev/null
+            verdict=killed
+            deadline=$((NOW + 5000))
+        elif [ "$NOW" -ge "$deadline" ]; then
+            verdict=unkillable; break
         fi
-    fi
-    # the instance an unfinished earlier deploy started (it may not listen yet)
-    if [ -n "$stale_pid" ] && ours "$stale_pid" "$stale_marker"; then
-        echo "stale.pid=$stale_pid"; echo "stale.command=$(cmdline "$stale_pid")"; stop_pid "$stale_pid" "$stop_timeout"
+        sleep 0.02
+    done
+    now_ms
+    forget_instance "$port" "$pid"
+    echo "stop.verdict=$verdict"
+    echo "stop.ms=$((NOW - t0))"
+}
+ours() { # ours PID: started by this plugin (its jar lies under base/releases), or a jar of the deployed name
+    local line
+    line=$(cmdline "$1")
+    case "$line" in *"$base/releases/"*) return 0 ;; esac
+    [ -n "$jar_name" ] && case "$line" in *"/$jar_name "*|*" $jar_name "*) true ;; *) false ;; esac
+}
+free_port() { # free_port: stops what of this app holds the target port (its record, or a listener that is ours)
+    local pid start
+    pid=$(value_of pid "$(record_of "$port")") && start=$(value_of start "$(record_of "$port")")
+    if [ -n "$pid" ] && alive "$pid" "$start"; then
+        echo "stale.pid=$pid"; echo "stale.command=$(cmdline "$pid")"
+        stop_instance "$port" "$pid" "$start" "$stop_s" "$drain_ms" || return $?
     fi
     pid=$(port_pid "$port")
     case "$pid" in
-    '') ;;
-    '?') echo "refused.pid=?"; echo "refused.command=(a process of another user)"; exit 3 ;;
-    *)  if ours "$pid" "$marker1" "$marker2"; then
-            echo "stale.pid=$pid"; echo "stale.command=$(cmdline "$pid")"; stop_pid "$pid" "$stop_timeout"
-            # its children may still hold the port for a moment
-            i=0
-            while [ -n "$(port_pid "$port")" ] && [ "$i" -lt 250 ]; do sleep 0.02; i=$((i + 1)); done
-        else
-            echo "refused.pid=$pid"; echo "refused.command=$(cmdline "$pid")"; exit 3
-        fi ;;
+    '') return 0 ;;
+    '?') echo "refused.pid=?"; echo "refused.command=(a process of another user)"; return 3 ;;
     esac
-    mkdir -p "${log%/*}" && cd "${jar%/*}" || exit 4
-    # setsid + nohup + redirected stdio detach the app from this shell, so the SSH channel closes at once
-    nohup setsid env "$@" > "$log" 2>&1 < /dev/null &
-    echo "pid=$!"
-    ;;
-owner) # owner PORT
-    describe_ports "$1"
-    ;;
-stop) # stop TIMEOUT_S PID MARKER: stop PID if its command line still contains MARKER (guards against PID reuse)
-    stop_if_ours "$2" "$3" "$1"
-    ;;
-tail) # tail LINES FILE
-    tail -n "$1" "$2" 2>/dev/null
-    ;;
-switch) # switch INCLUDE CONTENT PIDFILE TIMEOUT_MS TEST_CMD RELOAD_CMD (the commands arrive pre-quoted by Shell.join)
-    include=$1 content=$2 pidfile=$3 timeout_ms=$4 test_cmd=$5 reload_cmd=$6
+    if ! ours "$pid"; then
+        echo "refused.pid=$pid"; echo "refused.command=$(cmdline "$pid")"
+        return 3
+    fi
+    echo "stale.pid=$pid"; echo "stale.command=$(cmdline "$pid")"
+    stop_instance "$port" "$pid" "$(proc_start "$pid")" "$stop_s" "$drain_ms" || return $?
+    now_ms; local deadline=$((NOW + 5000))   # its children may hold the port a moment longer
+    while [ -n "$(port_pid "$port")" ]; do now_ms; [ "$NOW" -lt "$deadline" ] || break; sleep 0.02; done
+}
+prune() { # prune RELEASES KEEP PROTECT: keeps the KEEP newest releases that went live, the newest that did not
+    # (its log tells why it failed) and every protected one; removes the others
+    local releases=$1 keep=$2 protect=$3 r live=0 failed=0
+    [ -d "$releases" ] || return 0
+    for r in $(ls -1 "$releases" | sort -r); do
+        case " $protect " in *" $r "*) continue ;; esac
+        if [ -e "$releases/$r/went-live" ]; then
+            live=$((live + 1)); [ "$live" -gt "$keep" ] || continue
+        else
+            failed=$((failed + 1)); [ "$failed" -gt 1 ] || continue
+        fi
+        rm -rf "${releases:?}/$r" && echo "pruned.$r=true"
+    done
+}
+keep_old_timer() { # keep_old_timer PORT PID START STOP_S DRAIN_MS KEEP_S (detached): after KEEP_S, stop the kept
+    # instance under the deploy lock, unless nginx routes to it again (a rollback) or it is gone (replaced by a deploy)
+    local port=$1 pid=$2 start=$3 stop_s=$4 drain_ms=$5 keep_s=$6 id="keep-old-$1-$2" self
+    sleep "$keep_s"
+    read -r self _ < /proc/self/stat   # this subshell's own PID ($$ is the parent's)
+    while alive "$pid" "$start"; do
+        if try_lock "$(printf 'deployId=%s\nkind=timer\nuser=%s\nhost=%s\nbootId=%s\npid=%s\npidStart=%s\nsince=%s' "$id" \
+                "$(id -un)" "$(uname -n)" "$(boot_id)" "$self" "$(proc_start "$self")" "$(date -u +%Y-%m-%dT%H:%M:%SZ)")"; then
+            [ "$(routed_port)" = "$port" ] || stop_instance "$port" "$pid" "$start" "$stop_s" "$drain_ms" > /dev/null
+            release_lock "$id" > /dev/null
+            return 0
+        fi
+        sleep 1   # a deploy or rollback holds the lock: it decides about this instance first
+    done
+}
+release_lock() { # release_lock DEPLOY_ID: removes deploy.lock if DEPLOY_ID holds it
+    if [ "$(value_of deployId "$base/deploy.lock")" = "$1" ]; then
+        rm -f "$base/deploy.lock"; echo "unlock=released"
+    else
+        echo "unlock=not-held"
+    fi
+}
+
+# --- commands
+cmd_lock() {
+    local base="" owner="" expect="" wait_s=60 include="" ports=""
+    parse_args "$@"
+    mkdir -p "$base" || exit 4
+    if [ -n "$expect" ]; then
+        commands_lock "$wait_s"   # the taken-over deploy's last command has ended
+        if [ -f "$base/deploy.lock" ] && [ "$(value_of deployId "$base/deploy.lock")" != "$expect" ]; then
+            print_holder; exit 3
+        fi
+        mv -f "$base/deploy.lock" "$base/deploy.lock.taken-over" 2>/dev/null
+    fi
+    try_lock "$owner" || { print_holder; exit 3; }
+    echo "lock=taken"
+    inspect
+}
+inspect() {
+    local port record pid start
+    if [ -f "$include" ]; then
+        echo "include.exists=true"
+        echo "include.line=$(grep -m1 'service_url' "$include" 2>/dev/null)"
+    else
+        echo "include.exists=false"
+    fi
+    [ ! -f "$base/deploy.lock" ] || print_holder
+    if [ -f "$base/switch.journal" ]; then
+        echo "journal.from=$(value_of from "$base/switch.journal")"
+        echo "journal.to=$(value_of to "$base/switch.journal")"
+    fi
+    describe_ports $ports
+    for port in $ports; do
+        record=$(record_of "$port")
+        pid=$(value_of pid "$record") || continue
+        start=$(value_of start "$record")
+        echo "port.$port.record.pid=$pid"
+        echo "port.$port.record.start=$start"
+        echo "port.$port.record.release=$(value_of release "$record")"
+        echo "port.$port.record.alive=$(alive "$pid" "$start" && echo yes || echo no)"
+    done
+}
+cmd_inspect() {
+    local base="" include="" ports=""
+    parse_args "$@"
+    inspect
+}
+cmd_owner() {
+    local ports=""
+    parse_args "$@"
+    local port pid
+    port_pids $ports | while read -r port pid; do
+        echo "port.$port.pid=$pid"
+        case "$pid" in ''|'?') ;; *) echo "port.$port.start=$(proc_start "$pid")" ;; esac
+    done
+}
+cmd_start() {
+    local base="" include="" port="" release="" jar="" jar_name="" size="" sha256="" log="" env="" stop_s=30 drain_ms=0
+    local actual_size actual_sha pid
+    parse_args "$@"
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do shift; done
+    shift
+    commands_lock 120
+    actual_size=$(stat -c %s "$jar" 2>/dev/null)
+    if [ -z "$actual_size" ]; then echo "error=$jar does not exist on the server"; exit 4; fi
+    if [ -n "$size" ]; then   # an upload is checked (a release already on the server comes without size and hash)
+        actual_sha=$(sha256sum "$jar" 2>/dev/null)
+        actual_sha=${actual_sha%% *}
+        if [ "$actual_size" != "$size" ] || [ "$actual_sha" != "$sha256" ]; then
+            echo "error=upload check failed for $jar: size $actual_size (expected $size), sha256 $actual_sha (expected $sha256)"
+            exit 4
+        fi
+    fi
+    free_port || exit $?
+    mkdir -p "${log%/*}" "$base/instances" && cd "${jar%/*}" || exit 4
+    # detached (setsid, nohup, no stdio, no commands.lock) so that the SSH channel closes at once; a clean environment:
+    # PATH, HOME, LANG, plus the variables of the env file (a file only the deploy user reads, never the command line)
+    nohup setsid env -i PATH="$PATH" HOME="$HOME" LANG="${LANG:-C.UTF-8}" \
+        sh -c 'set -a; [ -z "$1" ] || . "$1"; shift; exec "$@"' app "$env" "$@" >> "$log" 2>&1 < /dev/null 9>&- &
+    pid=$!
+    write_file "$(record_of "$port")" "$(printf 'pid=%s\nstart=%s\nrelease=%s\nlog=%s' "$pid" "$(proc_start "$pid")" "$release" "$log")"
+    echo "pid=$pid"
+    echo "start=$(value_of start "$(record_of "$port")")"
+}
+cmd_switch() {
+    local base="" include="" port="" pid="" start="" pidfile="" test="" reload="" timeout_ms=10000 errorlog="" release=""
+    local old from offset out deadline errors
+    parse_args "$@"
+    commands_lock 120
+    if [ -n "$pid" ] && [ "$(port_pid "$port")" != "$pid" ]; then
+        echo "error=the new instance (PID $pid) no longer listens on port $port: $(alive "$pid" "$start" && echo 'the port belongs to PID '"$(port_pid "$port")" || echo 'it exited')"
+        exit 3
+    fi
     old=$(nginx_workers "$pidfile") || { echo "error=nginx is not running: no live master process in $pidfile"; exit 4; }
     echo "old.workers=$old"
-    mkdir -p "$(dirname "$include")" || exit 4
+    from=$(routed_port)
+    mkdir -p "${include%/*}" || exit 4
+    # the journal says a switch is under way: if this command dies before its end, the next deploy settles it
+    write_file "$base/switch.journal" "$(printf 'from=%s\nto=%s' "$from" "$port")" || exit 4
     rm -f "$include.bak"
     if [ -f "$include" ]; then cp -p "$include" "$include.bak" || exit 4; fi
-    { printf '%s\n' "$content" > "$include.tmp" && mv -f "$include.tmp" "$include"; } || exit 4
-    if ! out=$(eval "$test_cmd" 2>&1); then
-        restore_include "$include"
+    write_include "$port" || { undo_switch; exit 4; }
+    if ! out=$(eval "$test" 2>&1); then
+        undo_switch
         echo "error=nginx config test failed, include restored, nginx not reloaded: $(echo "$out" | tr '\n' ' ')"
         exit 3
     fi
-    if ! out=$(eval "$reload_cmd" 2>&1); then
-        restore_include "$include"
+    offset=$(size_of "$errorlog")
+    if ! out=$(eval "$reload" 2>&1); then
+        undo_switch
         echo "error=nginx reload failed, include restored: $(echo "$out" | tr '\n' ' ')"
         exit 4
     fi
-    # the reload is asynchronous: it took effect once a worker exists that was not there before
-    i=0
+    # the reload is asynchronous: it took effect once a worker exists that was not there before; a reload nginx
+    # rejects (e.g. a port it cannot bind) keeps the old workers and says why in its error log
+    now_ms; deadline=$((NOW + timeout_ms))
     while ! new_worker_since "$pidfile" $old; do
-        if [ "$i" -ge $(( timeout_ms / 20 )) ]; then
-            restore_include "$include"
-            eval "$reload_cmd" > /dev/null 2>&1
-            echo "error=nginx started no new workers within ${timeout_ms} ms of the reload (its error log says why, e.g. a port bind conflict); include restored"
+        errors=$(new_errors "$errorlog" "$offset")
+        now_ms
+        if [ -n "$errors" ] || [ "$NOW" -ge "$deadline" ]; then
+            undo_switch
+            eval "$reload" > /dev/null 2>&1
+            echo "error=nginx did not take the new configuration (no new workers after $((timeout_ms - deadline + NOW)) ms); include restored. nginx's error log: ${errors:-(nothing new in ${errorlog:-its error log})}"
             exit 4
         fi
-        sleep 0.02; i=$((i + 1))
+        sleep 0.02
     done
+    write_file "$base/last-switch" "$(printf 'from=%s\nto=%s\nworkers=%s' "$from" "$port" "$old")"
+    [ -z "$release" ] || touch "$base/releases/$release/went-live" 2>/dev/null
+    rm -f "$base/switch.journal" "$include.bak"
     echo "new.workers=$(nginx_workers "$pidfile")"
-    ;;
-cleanup) # cleanup DRAIN_MS "WORKERS" STOP_TIMEOUT_S PID MARKER RELEASES KEEP "PROTECTED" KEEP_OLD_S INCLUDE PORT
-    drain_ms=$1 workers=$2 stop_timeout=$3 pid=$4 marker=$5 releases=$6 keep=$7 protected=$8 keep_old=$9 include=${10} old_port=${11}
-    # 1. nginx's old workers finish their in-flight requests, then exit: until then they may still use the old app
-    t0=$(date +%s%N); i=0
-    while any_alive $workers; do
-        if [ "$i" -ge $(( drain_ms / 20 )) ]; then echo "drain.timeout=true"; break; fi
-        sleep 0.02; i=$((i + 1))
-    done
-    echo "drain.ms=$(( ($(date +%s%N) - t0) / 1000000 ))"
-    # 2. the old app: kept for an instant rollback (a detached timer stops it later, unless nginx routes to it
-    #    again by then), or stopped gracefully now (it is idle)
-    if [ -n "$pid" ] && [ "$keep_old" -gt 0 ]; then
-        ( trap '' HUP; sleep "$keep_old"
-          grep -q "127.0.0.1:$old_port;" "$include" 2>/dev/null && exit 0   # rolled back to: it is live again
-          stop_if_ours "$pid" "$marker" "$stop_timeout" ) > /dev/null 2>&1 < /dev/null &
-        echo "kept.$pid=$keep_old"
+}
+cmd_stop() {
+    local base="" include="" port="" pid="" start="" stop_s=30 drain_ms=0
+    parse_args "$@"
+    commands_lock 120
+    stop_instance "$port" "$pid" "$start" "$stop_s" "$drain_ms"
+}
+cmd_cleanup() {
+    local base="" include="" port="" pid="" start="" stop_s=30 drain_ms=0 keep_old_s=0 keep=3 protect=""
+    parse_args "$@"
+    commands_lock 120
+    if [ -n "$pid" ] && [ "$keep_old_s" -gt 0 ]; then
+        ( keep_old_timer "$port" "$pid" "$start" "$stop_s" "$drain_ms" "$keep_old_s" ) 9>&- > /dev/null 2>&1 < /dev/null &
+        echo "kept.$pid=$keep_old_s"
     elif [ -n "$pid" ]; then
-        t0=$(date +%s%N)
-        stop_if_ours "$pid" "$marker" "$stop_timeout"
-        echo "stop.ms=$(( ($(date +%s%N) - t0) / 1000000 ))"
+        stop_instance "$port" "$pid" "$start" "$stop_s" "$drain_ms" || exit $?
     fi
-    # 3. old releases, never a protected one (live, previous)
-    if [ -d "$releases" ]; then
-        n=0
-        for r in $(ls -1 "$releases" | sort -r); do
-            case " $protected " in *" $r "*) continue ;; esac
-            n=$((n + 1))
-            if [ "$n" -gt "$keep" ]; then rm -rf "${releases:?}/$r" && echo "pruned.$r=true"; fi
-        done
-    fi
-    ;;
-*)
-    echo "error=unknown command $cmd"; exit 4
-    ;;
+    prune "$base/releases" "$keep" "$protect"
+}
+cmd_unlock() {
+    local base="" deploy=""
+    parse_args "$@"
+    commands_lock 120
+    release_lock "$deploy"
+}
+cmd_tail() {
+    local file="" lines=40
+    parse_args "$@"
+    tail -n "$lines" "$file" 2>/dev/null
+}
+
+cmd=${1:-}
+[ $# -eq 0 ] || shift
+case "$cmd" in
+lock|inspect|owner|start|switch|stop|cleanup|unlock|tail) "cmd_$cmd" "$@" ;;
+*) echo "error=unknown command '$cmd'"; exit 4 ;;
 esac

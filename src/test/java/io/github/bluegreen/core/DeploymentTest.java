@@ -2,6 +2,7 @@ package io.github.bluegreen.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,19 +39,35 @@ class DeploymentTest {
         int blue = server.ports.get(0);
         int green = server.ports.get(1);
         assertEquals(Phase.DONE, first.phase());
-        assertEquals(blue, first.instance("live").port());
-        assertEquals("set $service_url http://127.0.0.1:" + blue + ";", Files.readString(server.include).trim());
+        assertEquals(blue, first.live().port());
+        assertEquals(server.routeTo(blue), Files.readString(server.include).trim());
         assertEquals(Optional.of("version=v1"), server.get(blue, "/"));
-        long v1 = first.instance("live").pid();
+        long v1 = first.live().pid();
 
         DeployState second = server.deploy("v2");
-        assertEquals(green, second.instance("live").port());
-        assertEquals(blue, second.instance("previous").port());
-        assertEquals("set $service_url http://127.0.0.1:" + green + ";", Files.readString(server.include).trim());
+        assertEquals(green, second.live().port());
+        assertEquals(blue, second.previous().port());
+        assertEquals(server.routeTo(green), Files.readString(server.include).trim());
         assertEquals(Optional.of("version=v2"), server.get(green, "/"));
         assertFalse(LocalServer.alive(v1), "the old instance is stopped");
-        assertFalse(Files.exists(tmp.resolve("base/deploy.lock")), "the lock is released");
-        assertTrue(server.log.stream().anyMatch(line -> line.startsWith("INFO SUMMARY: release " + second.deployId())));
+        assertFalse(Files.exists(server.lockFile()), "the lock is released");
+        assertTrue(server.logged("INFO SUMMARY: release " + second.deployId()));
+        assertTrue(server.logged("after nginx's old workers finished in"), "cleanup waited for the old workers: " + server.log);
+    }
+
+    @Test
+    void theAppGetsACleanEnvironmentFromAPrivateFileNeverItsCommandLine() throws Exception {
+        server.environment.put("SECRET_TOKEN", "s3cr3t 'quoted' $HOME");
+        DeployState v1 = server.deploy("v1");
+        long pid = v1.live().pid();
+        String environ = Files.readString(Path.of("/proc/" + pid + "/environ")).replace('\0', '\n');
+        assertTrue(environ.contains("SECRET_TOKEN=s3cr3t 'quoted' $HOME\n"), environ);
+        assertFalse(environ.contains("MAVEN") || environ.contains("JAVA_HOME="), "no variable of the deploying JVM: " + environ);
+        assertFalse(ProcessHandle.of(pid).flatMap(p -> p.info().commandLine()).orElse("").contains("s3cr3t"));
+        Path file = tmp.resolve("base/instances/" + v1.live().port() + ".env");
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(tmp.resolve("base/state.properties"))));
     }
 
     @Test
@@ -75,7 +92,7 @@ class DeploymentTest {
         DeployFailedException failure = assertThrows(DeployFailedException.class, () -> server.deploy("v2"));
 
         assertTrue(failure.getMessage().contains("exited during startup"), failure.getMessage());
-        assertTrue(server.log.stream().anyMatch(line -> line.contains("APPLICATION FAILED TO START")), "log tail shown");
+        assertTrue(server.logged("APPLICATION FAILED TO START"), "log tail shown");
         assertLiveUntouched(live);
     }
 
@@ -94,12 +111,13 @@ class DeploymentTest {
     void failedConfigTestRestoresTheIncludeAndStopsTheNewVersion() throws Exception {
         DeployState live = server.deploy("v1");
         String include = Files.readString(server.include);
-        server.testCommand = java.util.List.of("sh", "-c", "echo 'nginx: [emerg] unexpected \"}\"'; exit 1");
+        server.testCommand = List.of("sh", "-c", "echo 'nginx: [emerg] unexpected \"}\"'; exit 1");
         DeployFailedException failure = assertThrows(DeployFailedException.class, () -> server.deploy("v2"));
 
         assertTrue(failure.getMessage().contains("nginx config test failed, include restored"), failure.getMessage());
         assertTrue(failure.getMessage().contains("unexpected"), failure.getMessage());
         assertEquals(include, Files.readString(server.include));
+        assertFalse(Files.exists(tmp.resolve("base/switch.journal")), "no switch left halfway");
         assertLiveUntouched(live);
     }
 
@@ -108,50 +126,193 @@ class DeploymentTest {
         server.deploy("v1");
         // a half-finished deploy: detect, start, healthcheck, then Maven died
         server.environment.put("VERSION", "stale");
-        server.deployment().run(Step.detect());
-        server.deployment().run(Step.start());
-        server.deployment().run(Step.healthcheck());
-        long stale = server.state().instance("target").pid();
-        Path lock = tmp.resolve("base/deploy.lock");
-        Files.writeString(lock, Files.readString(lock).replace("pid=" + ProcessHandle.current().pid(), "pid=" + Integer.MAX_VALUE));
+        server.run(Step.DETECT, Step.START, Step.HEALTHCHECK);
+        long stale = server.state().target().pid();
+        server.killLockHolder();
 
         DeployState next = server.deploy("v2");
         assertFalse(LocalServer.alive(stale), "the stale instance was stopped");
-        assertTrue(server.log.stream().anyMatch(line -> line.contains("taking it over")), "the dead deploy's lock is taken over");
-        assertTrue(server.log.stream().anyMatch(line -> line.contains("Stopped a stale instance")), String.join("\n", server.log));
-        assertEquals(Optional.of("version=v2"), server.get(next.instance("live").port(), "/"));
+        assertTrue(server.logged("whose Maven process is gone: taking it over"), "the dead deploy's lock is taken over");
+        assertTrue(server.logged("Stopped a stale instance on port"), String.join("\n", server.log));
+        assertTrue(server.logged("was cut off after HEALTHY: it never went live"), String.join("\n", server.log));
+        assertEquals(Optional.of("version=v2"), server.get(next.live().port(), "/"));
+        assertTrue(server.history().contains("\tINTERRUPTED\t"), server.history());
+    }
+
+    @Test
+    void twoDeploysTakingOverADeadLockAtOnceNeverBothWin() throws Exception {
+        String bootId = Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim();
+        String deadLock = "deployId=dead\nkind=deploy\nuser=ann\nhost=" + LockOwner.thisHost() + "\nbootId=" + bootId
+                + "\npid=" + Integer.MAX_VALUE + "\npidStart=1\nsince=2026-01-01T00:00:00Z\n";
+        for (int round = 0; round < 40; round++) {
+            Files.createDirectories(server.lockFile().getParent());
+            Files.writeString(server.lockFile(), deadLock);
+            java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+            java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+            List<java.util.concurrent.Future<Boolean>> won = new java.util.ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                won.add(two.submit(() -> {
+                    Deployment d = server.deployment();
+                    together.await();
+                    try {
+                        d.run(Step.DETECT);
+                        return true;
+                    } catch (DeployFailedException refused) {
+                        return false;
+                    }
+                }));
+            }
+            int winners = 0;
+            for (var result : won) {
+                winners += result.get() ? 1 : 0;
+            }
+            two.shutdown();
+            assertEquals(1, winners, "round " + round + ": exactly one deploy takes the dead lock over");
+            Files.delete(server.lockFile());
+        }
     }
 
     @Test
     void theInstanceOfAnUnfinishedDeployIsStoppedEvenBeforeItListens() throws Exception {
         server.deploy("v1");
         server.environment.put("VERSION", "stale");
-        server.deployment().run(Step.detect());
-        server.deployment().run(Step.start());
-        long stale = server.state().instance("target").pid();
-        server.forceUnlock = true;
+        server.environment.put("LISTEN_AFTER_MS", "60000");   // listens only after a minute
+        server.run(Step.DETECT, Step.START);
+        long stale = server.state().target().pid();
+        server.killLockHolder();
+        Files.delete(tmp.resolve("base/state.properties"));   // even with its PID lost: the server recorded the instance
 
+        server.environment.remove("LISTEN_AFTER_MS");
         server.deploy("v2");
         assertFalse(LocalServer.alive(stale), "the unfinished deploy's instance was stopped");
+    }
+
+    @Test
+    void aDeployCutOffAfterItsSwitchStaysLiveAndTheNextDeployStopsOnlyTheOldInstance() throws Exception {
+        DeployState v1 = server.deploy("v1");
+        server.run(Step.DETECT, Step.START, Step.HEALTHCHECK, Step.SWITCH);   // v2: no cleanup, then Maven died
+        DeployState v2 = server.state();
+        server.killLockHolder();
+        assertTrue(LocalServer.alive(v1.live().pid()), "cleanup never ran: v1 still runs");
+
+        server.environment.put("VERSION", "v3");
+        DeployState v3 = server.deploy("v3");
+        assertTrue(server.logged("was cut off after SWITCHED: its switch had been done: its release " + v2.live().release()
+                + " stays live on port " + v2.live().port()), String.join("\n", server.log));
+        assertTrue(server.logged("Stopped a stale instance on port " + v1.live().port() + " (PID " + v1.live().pid()),
+                "v1, not the live v2, was replaced: " + server.log);
+        assertEquals(v1.live().port(), v3.live().port());
+        assertEquals(v2.live().pid(), v3.previous().pid(), "v2 was live until v3's switch");
+        assertFalse(LocalServer.alive(v2.live().pid()), "then drained and stopped by v3's cleanup");
+        assertEquals(1, server.appPids().size(), "one app left: " + server.appPids());
+    }
+
+    @Test
+    void aSwitchDoneOnTheServerButNotRecordedIsFoundFromNginxsInclude() throws Exception {
+        DeployState v1 = server.deploy("v1");
+        server.run(Step.DETECT, Step.START, Step.HEALTHCHECK);
+        DeployState v2 = server.state();
+        // switch's server command ran (the SSH channel dropped, the server went on), its state was never saved
+        Deployment d = server.deployment();
+        assertEquals(0, d.server.switchTo(v2.target()).exit());
+        server.killLockHolder();
+
+        DeployState v3 = server.deploy("v3");
+        assertTrue(LocalServer.alive(v3.live().pid()));
+        assertEquals(v1.live().port(), v3.live().port(), "v3 went where v1 was: nginx routed to v2");
+        assertEquals(v2.target().pid(), v3.previous().pid());
+        assertTrue(server.logged("was cut off after HEALTHY: its switch had been done"), String.join("\n", server.log));
+    }
+
+    @Test
+    void aSwitchCutOffBetweenIncludeAndReloadIsSettledBeforeAnythingElse() throws Exception {
+        DeployState v1 = server.deploy("v1");
+        server.run(Step.DETECT, Step.START, Step.HEALTHCHECK);
+        DeployState v2 = server.state();
+        int green = v2.target().port();
+        // what the switch command leaves when it dies after writing the include, before the reload
+        Files.writeString(tmp.resolve("base/switch.journal"), "from=" + v1.live().port() + "\nto=" + green + "\n");
+        Files.writeString(server.include, server.routeTo(green) + "\n");
+        server.killLockHolder();
+
+        server.run(Step.DETECT);
+        assertTrue(server.logged("A switch to port " + green + " was cut off halfway"), String.join("\n", server.log));
+        assertTrue(server.logged("routing to port " + green + ", whose new instance runs and answers UP"), String.join("\n", server.log));
+        assertFalse(Files.exists(tmp.resolve("base/switch.journal")), "settled");
+        assertEquals(v2.target().pid(), server.state().live().pid(), "the new instance is live");
+        assertEquals(v1.live().port(), server.state().target().port());
+    }
+
+    @Test
+    void aSwitchCutOffToAnInstanceThatDiedGoesBack() throws Exception {
+        DeployState v1 = server.deploy("v1");
+        server.run(Step.DETECT, Step.START, Step.HEALTHCHECK);
+        DeployState v2 = server.state();
+        Files.writeString(tmp.resolve("base/switch.journal"), "from=" + v1.live().port() + "\nto=" + v2.target().port() + "\n");
+        Files.writeString(server.include, server.routeTo(v2.target().port()) + "\n");
+        ProcessHandle.of(v2.target().pid()).ifPresent(ProcessHandle::destroyForcibly);
+        server.killLockHolder();
+
+        server.deploy("v3");
+        assertTrue(server.logged("routing to port " + v1.live().port() + ", where nginx routed before"), String.join("\n", server.log));
+        assertEquals(Optional.of("version=v3"), server.get(v2.target().port(), "/"));
+    }
+
+    @Test
+    void theKeepOldTimerNeverStopsWhatARollbackSwitchedTo() throws Exception {
+        server.keepOld = Duration.ofSeconds(2);
+        DeployState v1 = server.deploy("v1");
+        server.deploy("v2");   // v1 kept; its timer fires in 2 s
+        // the rollback decides "v1 still runs, a switch only", then its nginx config test takes 3 s: the timer fires
+        // while the rollback holds the lock
+        server.testCommand = List.of("sleep", "3");
+        server.keepOld = Duration.ZERO;
+        server.deployment().rollback();
+
+        DeployState back = server.state();
+        assertEquals(Phase.DONE, back.phase());
+        assertEquals(v1.live().pid(), back.live().pid(), "the very v1 process is live");
+        Thread.sleep(1500);   // the timer had waited for the lock; then it sees v1 live again and leaves it
+        assertTrue(LocalServer.alive(v1.live().pid()), "v1 still runs: the timer did not stop the live instance");
+        assertEquals(Optional.of("version=v1"), server.get(v1.live().port(), "/"));
+        assertFalse(Files.exists(server.lockFile()), "the timer released the lock");
+    }
+
+    @Test
+    void theKeepOldTimerStopsTheOldInstanceUnderTheLock() throws Exception {
+        server.keepOld = Duration.ofSeconds(1);
+        DeployState v1 = server.deploy("v1");
+        server.deploy("v2");
+        assertTrue(LocalServer.alive(v1.live().pid()), "kept");
+        for (int i = 0; i < 100 && LocalServer.alive(v1.live().pid()); i++) {
+            Thread.sleep(100);
+        }
+        assertFalse(LocalServer.alive(v1.live().pid()), "stopped after the window");
+        for (int i = 0; i < 50 && Files.exists(server.lockFile()); i++) {
+            Thread.sleep(100);
+        }
+        assertFalse(Files.exists(server.lockFile()), "the timer released the lock");
     }
 
     @Test
     void rollbackStartsThePreviousReleaseAgain() throws Exception {
         server.deploy("v1");
         DeployState v2 = server.deploy("v2");
-        String v1Release = v2.instance("previous").release();
+        String v1Release = v2.previous().release();
 
         server.deployment().rollback();
         DeployState back = server.state();
         assertEquals(Phase.DONE, back.phase());
-        assertEquals(v1Release, back.instance("live").release());
-        long pid = back.instance("live").pid();
+        assertEquals(v1Release, back.live().release());
+        long pid = back.live().pid();
         String commandLine = ProcessHandle.of(pid).flatMap(p -> p.info().commandLine()).orElse("");
         assertTrue(commandLine.contains("/releases/" + v1Release + "/TestApp.java"), "runs v1's jar again: " + commandLine);
-        assertTrue(server.get(back.instance("live").port(), "/").isPresent(), "and answers");
-        assertFalse(LocalServer.alive(v2.instance("live").pid()), "v2 is drained and stopped");
-        assertTrue(server.log.stream().anyMatch(line -> line.startsWith("INFO Starting the previous release " + v1Release)));
-        assertTrue(Files.readString(tmp.resolve("base/history.log")).contains("\trollback\tDONE\t"), "history records the rollback");
+        assertTrue(server.get(back.live().port(), "/").isPresent(), "and answers");
+        assertFalse(LocalServer.alive(v2.live().pid()), "v2 is drained and stopped");
+        assertTrue(server.logged("INFO Starting the previous release " + v1Release));
+        assertTrue(server.history().contains("\trollback\tDONE\t"), "history records the rollback");
+        assertTrue(server.history().lines().filter(line -> line.contains("\trollback\t")).allMatch(line -> line.contains("\t" + v1Release + "\t")),
+                "with the release it went back to: " + server.history());
     }
 
     @Test
@@ -159,30 +320,56 @@ class DeploymentTest {
         server.keepOld = Duration.ofSeconds(60);
         DeployState v1 = server.deploy("v1");
         DeployState v2 = server.deploy("v2");
-        long v1Pid = v1.instance("live").pid();
+        long v1Pid = v1.live().pid();
         assertTrue(LocalServer.alive(v1Pid), "v1 is kept for the rollback window");
 
         server.deployment().rollback();
         DeployState back = server.state();
-        assertEquals(v1Pid, back.instance("live").pid(), "the very same v1 process is live again");
-        assertTrue(server.log.stream().anyMatch(line -> line.contains("still runs on port " + v1.instance("live").port()
-                + " (PID " + v1Pid + "): rolling back is a switch only")));
-        assertTrue(LocalServer.alive(v2.instance("live").pid()), "v2 is kept in turn");
-        assertEquals("set $service_url http://127.0.0.1:" + v1.instance("live").port() + ";", Files.readString(server.include).trim());
+        assertEquals(v1Pid, back.live().pid(), "the very same v1 process is live again");
+        assertTrue(server.logged("still runs on port " + v1.live().port() + " (PID " + v1Pid + "): rolling back is a switch only"));
+        assertTrue(LocalServer.alive(v2.live().pid()), "v2 is kept in turn");
+        assertEquals(server.routeTo(v1.live().port()), Files.readString(server.include).trim());
     }
 
     @Test
-    void rollbackWithNothingToGoBackToIsRefused() throws Exception {
+    void rollbackWithNothingToGoBackToIsRefusedAndReleasesTheLock() throws Exception {
         server.deploy("v1");
         SetupException refused = assertThrows(SetupException.class, () -> server.deployment().rollback());
         assertTrue(refused.getMessage().startsWith("nothing to roll back to"), refused.getMessage());
+        assertFalse(Files.exists(server.lockFile()), "the lock is released");
+    }
+
+    @Test
+    void anIncludeNamingAnUnconfiguredPortIsRefusedAndReleasesTheLock() throws Exception {
+        Files.writeString(server.include, "set $service_url http://127.0.0.1:1;\n");
+        SetupException refused = assertThrows(SetupException.class, () -> server.run(Step.DETECT));
+        assertTrue(refused.getMessage().contains("neither of the configured ports"), refused.getMessage());
+        assertFalse(Files.exists(server.lockFile()), "the lock is released");
+        assertTrue(server.history().contains("\tFAILED\t"), "the failure is recorded");
+    }
+
+    @Test
+    void anIoErrorMidDeployStopsTheNewInstanceReleasesTheLockAndSaysWhy() throws Exception {
+        DeployState live = server.deploy("v1");
+        server.run(Step.DETECT, Step.START);
+        long started = server.state().target().pid();
+        server.failStateWrites = "disk full";   // the state save after the health check fails
+        SetupException failure = assertThrows(SetupException.class, () -> server.run(Step.HEALTHCHECK));
+        server.failStateWrites = null;
+
+        assertTrue(failure.getMessage().contains("disk full"), failure.getMessage());
+        assertFalse(LocalServer.alive(started), "the instance this deploy started is stopped");
+        assertFalse(Files.exists(server.lockFile()), "the lock is released");
+        assertTrue(LocalServer.alive(live.live().pid()), "the live app still runs");
+        assertTrue(server.history().contains("\tFAILED\t"), server.history());
+        assertTrue(server.history().contains("disk full"), "with the real reason: " + server.history());
     }
 
     @Test
     void statusShowsLivePortReleaseAndHistory() throws Exception {
         server.deploy("v1");
         String afterV1 = String.join("\n", StatusReport.of(server.deployment(), 5));
-        assertTrue(afterV1.contains("(live, TestApp.java sha256 " + server.state().get("target.sha256") + ")"), afterV1);
+        assertTrue(afterV1.contains("(live, TestApp.java sha256 " + server.state().sha256() + ")"), afterV1);
 
         server.environment.put("HEALTH", "EXIT");
         assertThrows(DeployFailedException.class, () -> server.deploy("v2"));
@@ -195,6 +382,17 @@ class DeploymentTest {
         assertTrue(text.contains("port " + server.ports.get(1) + ": nothing listening"), text);
         assertTrue(text.contains("lock: free"), text);
         assertEquals(2, report.stream().filter(line -> line.matches("  \\d{8}-\\d{6}-[0-9a-f]{4} deploy (DONE|FAILED) .*")).count(), text);
+        assertFalse(text.contains("null"), "only facts: " + text);
+    }
+
+    @Test
+    void statusShowsADeployThatWasCutOff() throws Exception {
+        server.deploy("v1");
+        server.run(Step.DETECT, Step.START);
+        server.killLockHolder();
+        String text = String.join("\n", StatusReport.of(server.deployment(), 5));
+        assertTrue(text.contains("STARTED (INTERRUPTED: cut off after STARTED"), text);
+        assertTrue(text.contains("whose process is gone: the next deploy takes it over"), text);
     }
 
     @Test
@@ -202,40 +400,40 @@ class DeploymentTest {
         server.deploy("v1");
         Files.writeString(tmp.resolve("base/state.properties"), "phase=NOT_A_PHASE\n");
         String text = String.join("\n", StatusReport.of(server.deployment(), 5));
-        assertTrue(server.log.stream().anyMatch(line -> line.contains("Ignoring the state file")), String.join("\n", server.log));
+        assertTrue(server.logged("Ignoring the state file"), String.join("\n", server.log));
         assertTrue(text.contains("port " + server.ports.get(0) + " (LIVE): PID "), text);
     }
 
     @Test
     void goalsOutOfOrderAreRefusedWithWhatToRun() throws Exception {
-        server.deployment().run(Step.detect());
-        SetupException refused = assertThrows(SetupException.class, () -> server.deployment().run(Step.switchTraffic()));
+        server.run(Step.DETECT);
+        SetupException refused = assertThrows(SetupException.class, () -> server.run(Step.SWITCH));
         assertTrue(refused.getMessage().contains("needs the phase HEALTHY but deploy"), refused.getMessage());
         assertTrue(refused.getMessage().contains("run the goals in order"), refused.getMessage());
     }
 
     @Test
     void aSecondDeployIsRefusedWhileTheFirstHoldsTheLock() throws Exception {
-        server.deployment().run(Step.detect());   // held by this (live) JVM
-        DeployFailedException refused = assertThrows(DeployFailedException.class, () -> server.deployment().run(Step.detect()));
+        server.run(Step.DETECT);   // held by this (live) JVM
+        DeployFailedException refused = assertThrows(DeployFailedException.class, () -> server.run(Step.DETECT));
         assertTrue(refused.getMessage().startsWith("another deploy is running: deploy "), refused.getMessage());
         assertTrue(refused.getMessage().contains("-Dbluegreen.forceUnlock=true"), refused.getMessage());
 
         server.forceUnlock = true;
-        server.deployment().run(Step.detect());
-        assertTrue(server.log.stream().anyMatch(line -> line.contains("Removing the deploy lock of deploy")));
+        server.run(Step.DETECT);
+        assertTrue(server.logged("Removing the deploy lock of deploy"));
     }
 
     @Test
     void aPortTakenByAnotherProcessIsRefusedAndThatProcessLives() throws Exception {
         try (var foreign = new java.net.ServerSocket(server.ports.get(0), 1, java.net.InetAddress.getLoopbackAddress())) {
-            server.deployment().run(Step.detect());
-            DeployFailedException refused = assertThrows(DeployFailedException.class, () -> server.deployment().run(Step.start()));
+            server.run(Step.DETECT);
+            DeployFailedException refused = assertThrows(DeployFailedException.class, () -> server.run(Step.START));
             assertTrue(refused.getMessage().contains("is taken by PID " + ProcessHandle.current().pid()), refused.getMessage());
             assertTrue(refused.getMessage().contains("bluegreen.bluePort"), refused.getMessage());
             assertFalse(foreign.isClosed());
             assertEquals(Phase.FAILED, server.state().phase());
-            assertFalse(Files.exists(tmp.resolve("base/deploy.lock")), "the lock is released");
+            assertFalse(Files.exists(server.lockFile()), "the lock is released");
         }
     }
 
@@ -244,25 +442,26 @@ class DeploymentTest {
         DeployState live = server.deploy("v1");
         Path stateFile = tmp.resolve("base/state.properties");
         Files.writeString(stateFile, Files.readString(stateFile).replace("live.port=" + server.ports.get(0), "live.port=" + server.ports.get(1)));
-        server.deployment().run(Step.detect());
-        assertTrue(server.log.stream().anyMatch(line -> line.contains("nginx's include wins")), String.join("\n", server.log));
-        assertEquals(live.instance("live").pid(), server.state().instance("live").pid());
-        assertEquals(String.valueOf(server.ports.get(1)), server.state().get("target.port"));
+        server.run(Step.DETECT);
+        assertTrue(server.logged("nginx's include wins"), String.join("\n", server.log));
+        assertEquals(live.live().pid(), server.state().live().pid());
+        assertEquals(server.ports.get(1), server.state().target().port());
 
         Files.writeString(stateFile, "phase=NOT_A_PHASE\n");
         server.forceUnlock = true;
-        server.deployment().run(Step.detect());
-        assertTrue(server.log.stream().anyMatch(line -> line.contains("Ignoring the state file")), String.join("\n", server.log));
+        server.run(Step.DETECT);
+        assertTrue(server.logged("Ignoring the state file"), String.join("\n", server.log));
     }
 
     private void assertLiveUntouched(DeployState live) throws Exception {
-        int port = live.instance("live").port();
-        assertTrue(LocalServer.alive(live.instance("live").pid()), "the live app still runs");
-        assertEquals("set $service_url http://127.0.0.1:" + port + ";", Files.readString(server.include).trim());
+        int port = live.live().port();
+        assertTrue(LocalServer.alive(live.live().pid()), "the live app still runs");
+        assertEquals(server.routeTo(port), Files.readString(server.include).trim());
         DeployState after = server.state();
         assertEquals(Phase.FAILED, after.phase());
-        Long started = after.instance("target").pid();
+        Long started = after.target().pid();
         assertTrue(started == null || !LocalServer.alive(started), "the new instance is stopped");
-        assertFalse(Files.exists(tmp.resolve("base/deploy.lock")), "the lock is released");
+        assertFalse(Files.exists(server.lockFile()), "the lock is released");
+        assertNull(server.history().lines().filter(line -> line.contains("null")).findAny().orElse(null), "only facts in the history");
     }
 }

@@ -2,6 +2,7 @@ package io.github.bluegreen.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,12 +15,30 @@ import org.junit.jupiter.api.Test;
 class HttpResultTest {
 
     @Test
-    void upMeansStatus200AndStatusUpInTheJson() {
+    void upMeansStatus200AndTopLevelStatusUp() {
         assertTrue(new HttpResult(200, "{\"status\":\"UP\",\"groups\":[\"liveness\"]}").isUp());
         assertTrue(new HttpResult(200, "{ \"status\" : \"UP\" }").isUp());
+        assertTrue(new HttpResult(200, "{\"components\":{\"db\":{\"status\":\"DOWN\"}},\"status\":\"UP\"}").isUp());
         assertFalse(new HttpResult(503, "{\"status\":\"UP\"}").isUp());
         assertFalse(new HttpResult(200, "{\"status\":\"DOWN\"}").isUp());
         assertFalse(new HttpResult(200, "<html>UP</html>").isUp());
+    }
+
+    @Test
+    void aComponentThatIsUpDoesNotMakeADownAppUp() {
+        // an app that maps DOWN to HTTP 200 (management.endpoint.health.status.http-mapping.down=200)
+        String body = "{\"status\":\"DOWN\",\"components\":{\"ping\":{\"status\":\"UP\"},\"db\":{\"status\":\"DOWN\"}}}";
+        assertFalse(new HttpResult(200, body).isUp());
+        assertFalse(new HttpResult(200, "{\"components\":{\"ping\":{\"status\":\"UP\"}}}").isUp());
+        assertFalse(new HttpResult(200, "{\"detail\":\"\\\"status\\\":\\\"UP\\\"\",\"status\":\"OUT_OF_SERVICE\"}").isUp());
+    }
+
+    @Test
+    void topLevelStatusReadsOnlyTheOuterObject() {
+        assertEquals("UP", HttpResult.topLevelStatus("{\"a\":[{\"status\":\"DOWN\"}],\"status\" :\n \"UP\"}"));
+        assertNull(HttpResult.topLevelStatus("[{\"status\":\"UP\"}]"));
+        assertNull(HttpResult.topLevelStatus("{\"status\":1}"));
+        assertNull(HttpResult.topLevelStatus("{\"status\":\"UP"));
     }
 
     @Test

@@ -26,10 +26,16 @@ final class LocalServer implements AutoCloseable {
     final List<String> log = new ArrayList<>();
     List<String> testCommand = List.of("true");
     Duration healthTimeout = Duration.ofSeconds(30);
+    List<String> reloadCommand;
     boolean forceUnlock;
     Duration keepOld = Duration.ZERO;
+    Duration drainTimeout = Duration.ofSeconds(5);
+    String errorLog = "";
+    /** While set, writing the state file fails with this message (a full disk, a dropped connection). */
+    String failStateWrites;
     private final Process nginx;
-    private final LocalTransport transport = new LocalTransport();
+    private final LocalTransport local = new LocalTransport();
+    private final Transport transport = new FaultyTransport();
 
     LocalServer(Path dir) throws Exception {
         this.dir = dir;
@@ -39,7 +45,8 @@ final class LocalServer implements AutoCloseable {
         this.artifact = dir.resolve("TestApp.java");
         Files.copy(Path.of("src/test/resources/testapp/TestApp.java"), artifact);
         this.ports = List.of(freePort(), freePort());
-        this.nginx = new ProcessBuilder("src/test/resources/testapp/fake-nginx.sh", nginxPid.toString()).start();
+        this.reloadCommand = List.of("sh", "-c", "kill -USR1 $(cat " + Shell.quote(nginxPid.toString()) + ")");
+        this.nginx = new ProcessBuilder("src/test/resources/testapp/fake-nginx.sh", nginxPid.toString(), "0.3").start();
         for (int i = 0; i < 100 && !Files.exists(nginxPid); i++) {
             Thread.sleep(20);
         }
@@ -54,11 +61,10 @@ final class LocalServer implements AutoCloseable {
     DeployConfig config() {
         return new DeployConfig(
                 new DeployConfig.App("testapp", dir.resolve("base").toString(), ports, List.of("java", "{jar}", "--server.port={port}"),
-                        environment, Duration.ofSeconds(5), 2, keepOld),
+                        environment, Duration.ofSeconds(1), 2, keepOld),
                 new DeployConfig.Health("/actuator/health", healthTimeout, Duration.ofMillis(500), Duration.ofMillis(100)),
-                new DeployConfig.Nginx(include.toString(), nginxPid.toString(), testCommand,
-                        List.of("sh", "-c", "kill -HUP $(cat " + Shell.quote(nginxPid.toString()) + ")"),
-                        Duration.ofSeconds(5), Duration.ofSeconds(5)),
+                new DeployConfig.Nginx(include.toString(), nginxPid.toString(), testCommand, reloadCommand,
+                        Duration.ofSeconds(5), drainTimeout, errorLog),
                 artifact, forceUnlock);
     }
 
@@ -82,12 +88,97 @@ final class LocalServer implements AutoCloseable {
     /** The five steps in order, as {@code mvn deploy -Pbluegreen} runs them (one Deployment per goal). */
     DeployState deploy(String version) throws Exception {
         environment.put("VERSION", version);
-        Deployment last = null;
-        for (Step step : Step.all()) {
-            last = deployment();
-            last.run(step);
+        run(Step.values());
+        return state();
+    }
+
+    /** Goals one after the other, each a Maven invocation of its own. */
+    void run(Step... steps) throws Exception {
+        for (Step step : steps) {
+            deployment().run(step);
         }
-        return last.state();
+    }
+
+    /** The lock now looks like one whose Maven process was killed: its PID names no process. */
+    void killLockHolder() throws IOException {
+        Files.writeString(lockFile(), Files.readString(lockFile()).replaceAll("(?m)^pid=\\d+$", "pid=" + Integer.MAX_VALUE));
+    }
+
+    Path lockFile() {
+        return dir.resolve("base/deploy.lock");
+    }
+
+    String history() throws IOException {
+        Path file = dir.resolve("base/history.log");
+        return Files.exists(file) ? Files.readString(file) : "";
+    }
+
+    String routeTo(int port) {
+        return "set $service_url http://127.0.0.1:" + port + ";";
+    }
+
+    boolean logged(String text) {
+        return log.stream().anyMatch(line -> line.contains(text));
+    }
+
+    /** The apps of this server: processes running a jar (here: the source file) from its releases. */
+    List<Long> appPids() {
+        return ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(dir + "/base/releases/"))
+                .filter(p -> alive(p.pid())).map(ProcessHandle::pid).toList();
+    }
+
+    /** The local transport, with writes of the state file failing on demand. */
+    private final class FaultyTransport implements Transport {
+        @Override
+        public ExecResult exec(List<String> argv, Duration timeout) throws SetupException {
+            return local.exec(argv, timeout);
+        }
+
+        @Override
+        public void upload(Path localFile, String remotePath) throws SetupException {
+            local.upload(localFile, remotePath);
+        }
+
+        @Override
+        public void write(String remotePath, String content) throws SetupException {
+            if (failStateWrites != null && remotePath.endsWith("/state.properties")) {
+                throw new SetupException(null, "cannot write " + remotePath + ": " + failStateWrites);
+            }
+            local.write(remotePath, content);
+        }
+
+        @Override
+        public void append(String remotePath, String text) throws SetupException {
+            local.append(remotePath, text);
+        }
+
+        @Override
+        public void delete(String remotePath) throws SetupException {
+            local.delete(remotePath);
+        }
+
+        @Override
+        public Optional<String> read(String remotePath) throws SetupException {
+            return local.read(remotePath);
+        }
+
+        @Override
+        public HttpResult httpGet(int port, String path, Duration timeout) throws IOException {
+            return local.httpGet(port, path, timeout);
+        }
+
+        @Override
+        public String home() {
+            return local.home();
+        }
+
+        @Override
+        public String describe() {
+            return "local (faulty on demand)";
+        }
+
+        @Override
+        public void close() {}
     }
 
     DeployState state() throws Exception {

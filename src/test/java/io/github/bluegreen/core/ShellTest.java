@@ -24,7 +24,7 @@ class ShellTest {
         List<String> argv = new ArrayList<>(List.of("printf", "[%s]\\n"));
         argv.addAll(nasty);
         // the same path an SSH command takes: one line for a shell, built by Shell.join
-        ExecResult result = new LocalTransport().exec(List.of("sh", "-c", Shell.join(argv)), null, Duration.ofSeconds(10));
+        ExecResult result = new LocalTransport().exec(List.of("sh", "-c", Shell.join(argv)), Duration.ofSeconds(10));
 
         StringBuilder expected = new StringBuilder();
         nasty.forEach(word -> expected.append('[').append(word).append("]\n"));

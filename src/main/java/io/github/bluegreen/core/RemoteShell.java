@@ -1,0 +1,86 @@
+package io.github.bluegreen.core;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Commands over one kept shell ({@code /bin/sh} reading its standard input): a login shell and its rc files start
+ * once per Maven invocation, not once per command. Each command line is followed by a line that prints an end
+ * marker and the command's exit status; stderr is merged into stdout. After a timeout or an error the stream's
+ * position is unknown: the owner must discard this shell.
+ */
+final class RemoteShell {
+    private final OutputStream stdin;
+    private final InputStream stdout;
+    private final ExecutorService reader;
+
+    /** @param stdin the shell's standard input; {@code stdout} its output; {@code reader} runs the blocking reads */
+    RemoteShell(OutputStream stdin, InputStream stdout, ExecutorService reader) {
+        this.stdin = stdin;
+        this.stdout = stdout;
+        this.reader = reader;
+    }
+
+    /** What {@link #run} writes to the shell for {@code argv} ending with {@code marker}: every word quoted. */
+    static String frame(List<String> argv, String marker) {
+        return Shell.join(argv) + " 2>&1 < /dev/null\nprintf '\\n%s %s\\n' " + marker + " \"$?\"\n";
+    }
+
+    ExecResult run(List<String> argv, Duration timeout) throws IOException, TimeoutException, InterruptedException {
+        String marker = "__bluegreen_end_" + UUID.randomUUID().toString().replace("-", "");
+        stdin.write(frame(argv, marker).getBytes(StandardCharsets.UTF_8));
+        stdin.flush();
+        Future<String> answer = reader.submit(() -> readUntil(marker));
+        String output;
+        try {
+            output = answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } finally {
+            answer.cancel(true);
+        }
+        int end = output.lastIndexOf("\n" + marker + " ");
+        int exitCode = Integer.parseInt(output.substring(end + marker.length() + 2).trim());
+        return new ExecResult(exitCode, output.substring(0, end), "");
+    }
+
+    private String readUntil(String marker) throws IOException {
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        byte[] end = ("\n" + marker + " ").getBytes(StandardCharsets.UTF_8);
+        for (int b; (b = stdout.read()) >= 0; ) {
+            output.write(b);
+            if (b == '\n' && endsWithStatusLine(output.toByteArray(), end)) {
+                return output.toString(StandardCharsets.UTF_8);
+            }
+        }
+        throw new IOException("the remote shell ended: " + output.toString(StandardCharsets.UTF_8).trim());
+    }
+
+    /** True once the buffer ends with "\n<marker> <status>\n". */
+    private static boolean endsWithStatusLine(byte[] buffer, byte[] end) {
+        int lineStart = buffer.length - 2;
+        while (lineStart >= 0 && buffer[lineStart] != '\n') {
+            lineStart--;
+        }
+        if (lineStart < 0 || buffer.length - lineStart < end.length) {
+            return false;
+        }
+        for (int i = 0; i < end.length; i++) {
+            if (buffer[lineStart + i] != end[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,362 @@
+package io.github.bluegreen.core;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The server boundary: one method per command of {@code server.sh}, arguments in, a record out. Each method owns
+ * its timeout and the keys it reads; {@code server.sh}'s header table lists the same commands. The command lines
+ * are built by the static {@code *Command} methods, which the tests check as strings.
+ */
+final class ServerCommands {
+    static final int OK = 0;
+    static final int REFUSED = 3;
+    static final int FAILED = 4;
+    static final int BUSY = 5;
+    static final String SCRIPT = load();
+    private static final Duration SHORT = Duration.ofSeconds(30);
+
+    private final Transport transport;
+    private final ServerLayout layout;
+    private final DeployConfig config;
+
+    ServerCommands(Transport transport, ServerLayout layout, DeployConfig config) {
+        this.transport = transport;
+        this.layout = layout;
+        this.config = config;
+    }
+
+    /** One server.sh command line: the command, its NAME=VALUE arguments, and the words after {@code --}. */
+    record Command(String name, Map<String, String> args, List<String> tail) {
+        /** The words after {@code sh -c <script> bluegreen}. */
+        List<String> words() {
+            List<String> words = new ArrayList<>(List.of(name));
+            args.forEach((key, value) -> words.add(key + "=" + value));
+            if (!tail.isEmpty()) {
+                words.add("--");
+                words.addAll(tail);
+            }
+            return words;
+        }
+
+        /** As a shell reads it after {@code sh -c <script> bluegreen}, every word quoted. */
+        @Override
+        public String toString() {
+            return Shell.join(words());
+        }
+    }
+
+    private static Command command(String name, Object... keysAndValues) {
+        Map<String, String> args = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            args.put((String) keysAndValues[i], keysAndValues[i + 1] == null ? "" : String.valueOf(keysAndValues[i + 1]));
+        }
+        return new Command(name, args, List.of());
+    }
+
+    private ExecResult run(Command command, Duration timeout) throws SetupException {
+        List<String> argv = new ArrayList<>(List.of("sh", "-c", SCRIPT, "bluegreen"));
+        argv.addAll(command.words());
+        return transport.exec(argv, timeout);
+    }
+
+    // ---- lock: take the deploy lock and inspect, in one round trip
+
+    sealed interface LockResult {}
+
+    record Taken(Inspection inspection) implements LockResult {}
+
+    /** @param alive the server's verdict on the holder: yes, no, or unknown (it ran on another machine) */
+    record Held(LockOwner holder, String alive) implements LockResult {}
+
+    /** A taken-over deploy's last command still runs on the server. */
+    record Busy(String command) implements LockResult {}
+
+    static Command lockCommand(ServerLayout layout, DeployConfig config, LockOwner me, String expect, Duration wait) {
+        Command lock = command("lock", "base", layout.base(), "owner", me.text());
+        if (expect != null) {
+            lock.args().put("expect", expect);
+            lock.args().put("wait_s", String.valueOf(wait.toSeconds()));
+        }
+        lock.args().put("include", config.nginx().include());
+        lock.args().put("ports", ports(config));
+        return lock;
+    }
+
+    /** Takes the lock if it is free, or (with {@code expect}) takes it over from that holder, waiting for its last command. */
+    LockResult lock(LockOwner me, String expect, Duration wait) throws SetupException {
+        ExecResult result = run(lockCommand(layout, config, me, expect, wait), wait.plus(SHORT));
+        Map<String, String> values = result.values();
+        return switch (result.exitCode()) {
+            case OK -> new Taken(Inspection.parse(values, config.app().ports()));
+            case REFUSED -> new Held(LockOwner.parse(values), values.getOrDefault("holder.alive", "unknown"));
+            case BUSY -> new Busy(values.getOrDefault("busy.command", "?"));
+            default -> throw new SetupException("bluegreen.baseDir", "cannot take the deploy lock " + layout.lockFile() + ": "
+                    + values.getOrDefault("error", result.output()));
+        };
+    }
+
+    // ---- inspect: nginx's include, the switch journal, each port's listener and the instance the server recorded there
+
+    /** What the server shows: nginx's include, a switch left halfway, and each port's listener and recorded instance. */
+    /** @param holder who holds the deploy lock, or null; {@code holderAlive} the server's verdict on it (yes, no, unknown) */
+    record Inspection(boolean includeExists, String includeLine, Journal journal, Map<Integer, PortState> ports, LockOwner holder,
+            String holderAlive) {
+        private static final Pattern SERVICE_URL = Pattern.compile("set\\s+\\$service_url\\s+https?://[^\\s:/;]+:(\\d+)\\s*;");
+
+        static Inspection parse(Map<String, String> values, List<Integer> ports) {
+            Map<Integer, PortState> states = new TreeMap<>();
+            for (int port : ports) {
+                String key = "port." + port + ".";
+                InstanceRecord record = values.containsKey(key + "record.pid")
+                        ? new InstanceRecord(Long.parseLong(values.get(key + "record.pid")), values.get(key + "record.start"),
+                                values.get(key + "record.release"), "yes".equals(values.get(key + "record.alive")))
+                        : null;
+                String uptime = values.getOrDefault(key + "uptime", "");
+                states.put(port, new PortState(port, values.getOrDefault(key + "pid", ""), values.get(key + "start"),
+                        values.getOrDefault(key + "command", "").trim(), uptime.isEmpty() ? null : Long.parseLong(uptime), record));
+            }
+            Journal journal = values.containsKey("journal.to") ? new Journal(number(values.get("journal.from")),
+                    Integer.parseInt(values.get("journal.to"))) : null;
+            LockOwner holder = values.containsKey("holder.deployId") ? LockOwner.parse(values) : null;
+            return new Inspection("true".equals(values.get("include.exists")), values.getOrDefault("include.line", "").trim(),
+                    journal, states, holder, values.getOrDefault("holder.alive", "unknown"));
+        }
+
+        private static Integer number(String text) {
+            return text == null || text.isEmpty() ? null : Integer.valueOf(text);
+        }
+
+        /** The port nginx's include routes to, null without an include; a line the plugin cannot read is a broken setup. */
+        Integer routedPort(DeployConfig config) throws SetupException {
+            if (!includeExists) {
+                return null;
+            }
+            Matcher matcher = SERVICE_URL.matcher(includeLine);
+            if (!matcher.find()) {
+                throw new SetupException("bluegreen.nginxInclude", "cannot read the live port from " + config.nginx().include()
+                        + ": expected a line like 'set $service_url http://127.0.0.1:8080;' but found '" + includeLine + "'");
+            }
+            int port = Integer.parseInt(matcher.group(1));
+            if (!config.app().ports().contains(port)) {
+                throw new SetupException("bluegreen.bluePort", "nginx routes to port " + port + ", which is neither of the"
+                        + " configured ports " + config.app().ports() + ": set bluegreen.bluePort/bluegreen.greenPort to the ports you use");
+            }
+            return port;
+        }
+
+        PortState port(int port) {
+            return ports.get(port);
+        }
+    }
+
+    /** A switch that began and did not end: the include may name {@code to} while nginx still routes to {@code from}. */
+    record Journal(Integer from, int to) {}
+
+    /**
+     * @param pid    the listener's PID: empty if nothing listens, "?" for another user's process
+     * @param record the instance the server recorded on this port when the plugin started it, or null
+     */
+    record PortState(int port, String pid, String start, String command, Long uptimeSeconds, InstanceRecord record) {
+        boolean free() {
+            return pid.isEmpty();
+        }
+
+        boolean visible() {
+            return !pid.isEmpty() && !pid.equals("?");
+        }
+
+        /** The recorded instance, if it still runs. */
+        InstanceRecord running() {
+            return record != null && record.alive() ? record : null;
+        }
+    }
+
+    /** The server's record of an instance the plugin started: alive if that very process (PID and start time) runs. */
+    record InstanceRecord(long pid, String start, String release, boolean alive) {}
+
+    static Command inspectCommand(ServerLayout layout, DeployConfig config) {
+        return command("inspect", "base", layout.base(), "include", config.nginx().include(), "ports", ports(config));
+    }
+
+    Inspection inspect() throws SetupException {
+        ExecResult result = run(inspectCommand(layout, config), SHORT);
+        if (result.exitCode() != OK) {
+            throw new SetupException("cannot inspect the server: " + result.output());
+        }
+        return Inspection.parse(result.values(), config.app().ports());
+    }
+
+    // ---- owner: who listens on a port
+
+    /** @param pid empty if nothing listens, "?" for another user's process */
+    record Listener(String pid, String start) {}
+
+    static Command ownerCommand(int port) {
+        return command("owner", "ports", port);
+    }
+
+    Listener owner(int port) throws SetupException {
+        Map<String, String> values = run(ownerCommand(port), SHORT).values();
+        return new Listener(values.getOrDefault("port." + port + ".pid", ""), values.get("port." + port + ".start"));
+    }
+
+    // ---- start: check the upload, free the port of a stale instance of this app, launch detached
+
+    /**
+     * @param size     the uploaded size, or null for a release already on the server (no check)
+     * @param envFile  the file with the app's environment variables, or empty
+     * @param command  the start command, every word already resolved ({jar}, {port})
+     */
+    record StartRequest(int port, String release, String jar, Long size, String sha256, String log, String envFile,
+            Duration stopTimeout, Duration drainTimeout, List<String> command) {}
+
+    /** What the server stopped: the verdict (terminated, killed, gone, unkillable) and how long it took. */
+    record Stopped(long pid, String command, String verdict, Long millis, Long drainMillis, boolean drainTimedOut) {
+        static Stopped parse(Map<String, String> values, String prefix) {
+            String pid = values.get(prefix + "pid");
+            if (pid == null) {
+                return null;
+            }
+            return new Stopped(Long.parseLong(pid), values.getOrDefault(prefix + "command", "").trim(),
+                    values.getOrDefault("stop.verdict", "?"), longOrNull(values.get("stop.ms")), longOrNull(values.get("drain.ms")),
+                    values.containsKey("drain.timeout"));
+        }
+
+        String describe() {
+            return verdict + (millis == null ? "" : " in " + Durations.format(Duration.ofMillis(millis)))
+                    + (drainMillis == null ? "" : ", after nginx's old workers finished in " + Durations.format(Duration.ofMillis(drainMillis))
+                            + (drainTimedOut ? " (drain timeout: bluegreen.drainTimeoutSeconds)" : ""));
+        }
+    }
+
+    /** @param pid null unless started; {@code refusedPid}/{@code refusedCommand}: a process that is not this app's holds the port */
+    record StartResult(int exit, Long pid, String start, Stopped stale, String refusedPid, String refusedCommand, String error) {}
+
+    static Command startCommand(ServerLayout layout, DeployConfig config, StartRequest r) {
+        String jarName = r.jar().substring(r.jar().lastIndexOf('/') + 1);
+        Command start = command("start", "base", layout.base(), "include", config.nginx().include(), "port", r.port(),
+                "release", r.release(), "jar", r.jar(), "jar_name", jarName, "size", r.size(), "sha256", r.sha256(), "log", r.log(),
+                "env", r.envFile(), "stop_s", r.stopTimeout().toSeconds(), "drain_ms", r.drainTimeout().toMillis());
+        return new Command(start.name(), start.args(), r.command());
+    }
+
+    StartResult start(StartRequest r) throws SetupException {
+        ExecResult result = run(startCommand(layout, config, r), r.drainTimeout().plus(r.stopTimeout()).plus(SHORT));
+        Map<String, String> values = result.values();
+        Stopped stale = Stopped.parse(values, "stale.");
+        return new StartResult(result.exitCode(), longOrNull(values.get("pid")), values.get("start"), stale,
+                values.get("refused.pid"), values.getOrDefault("refused.command", "").trim(),
+                values.getOrDefault("error", values.getOrDefault("refused", result.output())));
+    }
+
+    // ---- switch: journal, include, config test, reload, until new workers run
+
+    record SwitchResult(int exit, String oldWorkers, String newWorkers, String error) {}
+
+    /** @param target the instance to route to; its PID (if known) must still own the port */
+    static Command switchCommand(ServerLayout layout, DeployConfig config, DeployState.Instance target) {
+        DeployConfig.Nginx nginx = config.nginx();
+        return command("switch", "base", layout.base(), "include", nginx.include(), "port", target.port(),
+                "pid", target.pid(), "start", target.start(), "pidfile", nginx.pidFile(),
+                "test", Shell.join(nginx.testCommand()), "reload", Shell.join(nginx.reloadCommand()),
+                "timeout_ms", nginx.reloadTimeout().toMillis(), "errorlog", nginx.errorLog(), "release", target.release());
+    }
+
+    SwitchResult switchTo(DeployState.Instance target) throws SetupException {
+        ExecResult result = run(switchCommand(layout, config, target), config.nginx().reloadTimeout().multipliedBy(2).plus(SHORT));
+        Map<String, String> values = result.values();
+        return new SwitchResult(result.exitCode(), values.getOrDefault("old.workers", "").trim(),
+                values.getOrDefault("new.workers", "").trim(), values.getOrDefault("error", result.output()));
+    }
+
+    // ---- stop / cleanup: an instance that is not live, once nginx's workers that used it are gone
+
+    /** @param refused why the server would not stop it (nginx routes to its port), or null */
+    record StopResult(int exit, Stopped stopped, String refused, boolean kept, List<String> pruned) {}
+
+    static Command stopCommand(ServerLayout layout, DeployConfig config, DeployState.Instance instance, Duration drain) {
+        return command("stop", "base", layout.base(), "include", config.nginx().include(), "port", instance.port(),
+                "pid", instance.pid(), "start", instance.start(), "stop_s", config.app().stopTimeout().toSeconds(),
+                "drain_ms", drain.toMillis());
+    }
+
+    StopResult stop(DeployState.Instance instance, Duration drain) throws SetupException {
+        return stopResult(run(stopCommand(layout, config, instance, drain), drain.plus(config.app().stopTimeout()).plus(SHORT)));
+    }
+
+    /** @param old the instance that was live before the switch, or null; {@code protect}: releases never pruned */
+    static Command cleanupCommand(ServerLayout layout, DeployConfig config, DeployState.Instance old, List<String> protect) {
+        Command cleanup = old == null ? command("cleanup", "base", layout.base(), "include", config.nginx().include())
+                : stopCommand(layout, config, old, config.nginx().drainTimeout());
+        Map<String, String> args = new LinkedHashMap<>(cleanup.args());
+        args.put("keep_old_s", String.valueOf(config.app().keepOld().toSeconds()));
+        args.put("keep", String.valueOf(config.app().keepReleases()));
+        args.put("protect", String.join(" ", protect));
+        return new Command("cleanup", args, List.of());
+    }
+
+    StopResult cleanup(DeployState.Instance old, List<String> protect) throws SetupException {
+        Duration timeout = config.nginx().drainTimeout().plus(config.app().stopTimeout()).plus(SHORT);
+        return stopResult(run(cleanupCommand(layout, config, old, protect), timeout));
+    }
+
+    private static StopResult stopResult(ExecResult result) throws SetupException {
+        Map<String, String> values = result.values();
+        if (result.exitCode() != OK && result.exitCode() != REFUSED) {
+            throw new SetupException("stopping an instance failed on the server: " + values.getOrDefault("error", result.output()));
+        }
+        List<String> pruned = values.keySet().stream().filter(key -> key.startsWith("pruned.")).map(key -> key.substring(7)).toList();
+        boolean kept = values.keySet().stream().anyMatch(key -> key.startsWith("kept."));
+        return new StopResult(result.exitCode(), Stopped.parse(values, "stop."), values.get("refused"), kept, pruned);
+    }
+
+    // ---- unlock, tail
+
+    static Command unlockCommand(ServerLayout layout, String deployId) {
+        return command("unlock", "base", layout.base(), "deploy", deployId);
+    }
+
+    /** Releases the deploy lock if {@code deployId} holds it; true if it did. */
+    boolean unlock(String deployId) throws SetupException {
+        ExecResult result = run(unlockCommand(layout, deployId), SHORT);
+        if (result.exitCode() != OK) {
+            throw new SetupException("cannot release the deploy lock " + layout.lockFile() + ": " + result.output());
+        }
+        return "released".equals(result.values().get("unlock"));
+    }
+
+    static Command tailCommand(String file, int lines) {
+        return command("tail", "file", file, "lines", lines);
+    }
+
+    String tail(String file, int lines) throws SetupException {
+        return run(tailCommand(file, lines), SHORT).stdout();
+    }
+
+    private static String ports(DeployConfig config) {
+        return config.app().ports().stream().map(String::valueOf).reduce((a, b) -> a + " " + b).orElse("");
+    }
+
+    private static Long longOrNull(String text) {
+        return text == null || text.isEmpty() ? null : Long.valueOf(text);
+    }
+
+    private static String load() {
+        try (InputStream in = ServerCommands.class.getResourceAsStream("server.sh")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package io.github.bluegreen.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The framing of commands over one kept shell, over piped streams and over a real {@code /bin/sh}. */
+class RemoteShellTest {
+    private final ExecutorService reader = Executors.newSingleThreadExecutor();
+
+    @AfterEach
+    void stop() {
+        reader.shutdownNow();
+    }
+
+    @Test
+    void theFrameQuotesEveryWordAndEndsWithTheMarkerLine() {
+        assertEquals("'echo' 'it'\"'\"'s' 2>&1 < /dev/null\nprintf '\\n%s %s\\n' END \"$?\"\n",
+                RemoteShell.frame(List.of("echo", "it's"), "END"));
+    }
+
+    @Test
+    void commandsRunOneAfterTheOtherInOneRealShell() throws Exception {
+        Process sh = new ProcessBuilder("/bin/sh").start();
+        try {
+            RemoteShell shell = new RemoteShell(sh.getOutputStream(), sh.getInputStream(), reader);
+            ExecResult first = shell.run(List.of("sh", "-c", "echo out; echo err >&2; exit 3"), Duration.ofSeconds(5));
+            assertEquals(3, first.exitCode());
+            assertEquals("out\nerr\n", first.stdout());
+            ExecResult second = shell.run(List.of("printf", "%s", "no newline; $HOME `x`"), Duration.ofSeconds(5));
+            assertEquals(0, second.exitCode());
+            assertEquals("no newline; $HOME `x`", second.stdout(), "nothing expanded; the marker still found");
+        } finally {
+            sh.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aCommandThatOutlivesItsTimeoutIsATimeout() throws Exception {
+        Process sh = new ProcessBuilder("/bin/sh").start();
+        try {
+            RemoteShell shell = new RemoteShell(sh.getOutputStream(), sh.getInputStream(), reader);
+            assertThrows(TimeoutException.class, () -> shell.run(List.of("sleep", "5"), Duration.ofMillis(300)));
+        } finally {
+            sh.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aShellThatEndsMidCommandIsAnIoErrorWithWhatItSaid() throws Exception {
+        PipedInputStream commands = new PipedInputStream();
+        PipedOutputStream toShell = new PipedOutputStream(commands);
+        PipedOutputStream fromShell = new PipedOutputStream();
+        PipedInputStream output = new PipedInputStream(fromShell);
+        Thread fakeShell = new Thread(() -> {
+            try {
+                commands.read(new byte[64]);   // reads part of the command, answers half, then the connection drops
+                fromShell.write("partial output\n".getBytes(StandardCharsets.UTF_8));
+                fromShell.close();
+            } catch (IOException ignored) {
+                // the test ends
+            }
+        });
+        fakeShell.start();
+        RemoteShell shell = new RemoteShell(toShell, output, reader);
+        IOException dropped = assertThrows(IOException.class, () -> shell.run(List.of("true"), Duration.ofSeconds(5)));
+        assertTrue(dropped.getMessage().contains("the remote shell ended: partial output"), dropped.getMessage());
+        fakeShell.join();
+    }
+}

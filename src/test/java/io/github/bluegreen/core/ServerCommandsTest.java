@@ -1,0 +1,315 @@
+package io.github.bluegreen.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Each server.sh command: its command line as a string, and run for real through the local transport. */
+class ServerCommandsTest {
+    @TempDir
+    Path tmp;
+    LocalServer server;
+    ServerCommands commands;
+    ServerLayout layout;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        server = new LocalServer(tmp);
+        layout = new ServerLayout(tmp.resolve("base").toString());
+        commands = new ServerCommands(new LocalTransport(), layout, server.config());
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        server.close();
+    }
+
+    // ---- command lines, as strings
+
+    @Test
+    void startCommandLine() {
+        ServerLayout srv = new ServerLayout("/srv/app");
+        DeployConfig config = configFor("/etc/nginx/service-url.inc");
+        ServerCommands.StartRequest request = new ServerCommands.StartRequest(8081, "r1", "/srv/app/releases/r1/app.jar", 10L, "abc",
+                "/srv/app/releases/r1/8081.log", "/srv/app/instances/8081.env", Duration.ofSeconds(30), Duration.ofSeconds(60),
+                List.of("java", "-Dx=it's", "-jar", "/srv/app/releases/r1/app.jar"));
+        assertEquals("'start' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'port=8081' 'release=r1'"
+                + " 'jar=/srv/app/releases/r1/app.jar' 'jar_name=app.jar' 'size=10' 'sha256=abc' 'log=/srv/app/releases/r1/8081.log'"
+                + " 'env=/srv/app/instances/8081.env' 'stop_s=30' 'drain_ms=60000'"
+                + " '--' 'java' '-Dx=it'\"'\"'s' '-jar' '/srv/app/releases/r1/app.jar'",
+                ServerCommands.startCommand(srv, config, request).toString());
+    }
+
+    @Test
+    void switchCommandLineCarriesTheCommandsQuoted() {
+        DeployConfig config = configFor("/etc/nginx/service-url.inc");
+        String line = ServerCommands.switchCommand(new ServerLayout("/srv/app"), config,
+                new DeployState.Instance(8081, 42L, "777", "r1", null)).toString();
+        assertEquals("'switch' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'port=8081' 'pid=42' 'start=777'"
+                + " 'pidfile=/run/nginx.pid' 'test='\"'\"'sudo'\"'\"' '\"'\"'nginx'\"'\"' '\"'\"'-t'\"'\"''"
+                + " 'reload='\"'\"'sudo'\"'\"' '\"'\"'systemctl'\"'\"' '\"'\"'reload'\"'\"' '\"'\"'nginx'\"'\"''"
+                + " 'timeout_ms=10000' 'errorlog=/var/log/nginx/error.log' 'release=r1'", line);
+    }
+
+    @Test
+    void otherCommandLines() {
+        ServerLayout srv = new ServerLayout("/srv/app");
+        DeployConfig config = configFor("/etc/nginx/service-url.inc");
+        DeployState.Instance old = new DeployState.Instance(8080, 41L, "555", "r0", null);
+        assertEquals("'stop' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'port=8080' 'pid=41' 'start=555' 'stop_s=30'"
+                + " 'drain_ms=0'", ServerCommands.stopCommand(srv, config, old, Duration.ZERO).toString());
+        assertEquals("'cleanup' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'port=8080' 'pid=41' 'start=555' 'stop_s=30'"
+                + " 'drain_ms=60000' 'keep_old_s=0' 'keep=3' 'protect=r1 r0'",
+                ServerCommands.cleanupCommand(srv, config, old, List.of("r1", "r0")).toString());
+        assertEquals("'cleanup' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'keep_old_s=0' 'keep=3' 'protect=r1'",
+                ServerCommands.cleanupCommand(srv, config, null, List.of("r1")).toString());
+        assertEquals("'inspect' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'ports=8080 8081'",
+                ServerCommands.inspectCommand(srv, config).toString());
+        assertEquals("'owner' 'ports=8080'", ServerCommands.ownerCommand(8080).toString());
+        assertEquals("'unlock' 'base=/srv/app' 'deploy=d1'", ServerCommands.unlockCommand(srv, "d1").toString());
+        assertEquals("'tail' 'file=/srv/app/history.log' 'lines=5'", ServerCommands.tailCommand("/srv/app/history.log", 5).toString());
+        LockOwner me = new LockOwner("d1", "deploy", "ann", "ci", "b00t", 42, "777", Instant.parse("2026-11-25T10:00:00Z"));
+        assertEquals("'lock' 'base=/srv/app' 'owner=deployId=d1\nkind=deploy\nuser=ann\nhost=ci\nbootId=b00t\npid=42\npidStart=777\n"
+                + "since=2026-11-25T10:00:00Z' 'expect=dead1' 'wait_s=90' 'include=/etc/nginx/service-url.inc' 'ports=8080 8081'",
+                ServerCommands.lockCommand(srv, config, me, "dead1", Duration.ofSeconds(90)).toString());
+    }
+
+    @Test
+    void anArgumentThatIsNotNameEqualsValueIsRefused() throws Exception {
+        ExecResult result = new LocalTransport().exec(List.of("sh", "-c", ServerCommands.SCRIPT, "bluegreen", "owner", "x;y=1"),
+                Duration.ofSeconds(10));
+        assertEquals(ServerCommands.FAILED, result.exitCode());
+        assertTrue(result.stdout().contains("error=bad argument 'x;y=1'"), result.stdout());
+    }
+
+    // ---- run for real
+
+    @Test
+    void ownerFindsTheListenerAndItsStartTime() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            ServerCommands.Listener owner = commands.owner(socket.getLocalPort());
+            assertEquals(String.valueOf(ProcessHandle.current().pid()), owner.pid());
+            assertEquals(LockOwner.startOf(ProcessHandle.current().pid()).orElseThrow(), owner.start());
+        }
+        assertEquals("", commands.owner(LocalServer.freePort()).pid());
+    }
+
+    @Test
+    void findsTheListeningProcessFromProcWhenSsIsMissingOrRefused() throws Exception {
+        // a PATH with only the tools the /proc scan needs
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        for (String tool : new String[] {"awk", "find", "tr", "cat"}) {
+            executable(bin.resolve(tool), "exec /usr/bin/" + tool + " \"$@\"");
+        }
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            String expected = "port." + socket.getLocalPort() + ".pid=" + ProcessHandle.current().pid() + "\n";
+            String withoutSs = ownerWithPath(bin, socket.getLocalPort());
+            assertTrue(withoutSs.contains(expected), withoutSs);
+
+            // an ss that cannot open its netlink socket (e.g. in a locked-down container) prints nothing and fails
+            executable(bin.resolve("ss"), "echo 'Cannot open netlink socket: Permission denied' >&2; exit 1");
+            String ssRefused = ownerWithPath(bin, socket.getLocalPort());
+            assertTrue(ssRefused.contains(expected), ssRefused);
+        }
+    }
+
+    private static void executable(Path file, String body) throws IOException {
+        Files.writeString(file, "#!/bin/sh\n" + body + "\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    private static String ownerWithPath(Path bin, int port) throws Exception {
+        ProcessBuilder owner = new ProcessBuilder("/bin/sh", "-c", ServerCommands.SCRIPT, "bluegreen", "owner", "ports=" + port);
+        owner.environment().put("PATH", bin.toString());
+        Process process = owner.redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, process.waitFor(), output);
+        return output;
+    }
+
+    @Test
+    void stopEndsAProcessWithSigtermAndOneThatIgnoresItWithSigkillAtTheDeadline() throws Exception {
+        Process polite = new ProcessBuilder("sleep", "60").start();
+        Process stubborn = new ProcessBuilder("sh", "-c", "trap '' TERM; sleep 60 & wait; sleep 60").start();
+        Thread.sleep(200);
+
+        assertEquals("terminated", commands.stop(instance(polite), Duration.ZERO).stopped().verdict());
+        Instant begin = Instant.now();
+        ServerCommands.StopResult killed = commands.stop(instance(stubborn), Duration.ZERO);
+        Duration took = Duration.between(begin, Instant.now());
+        assertEquals("killed", killed.stopped().verdict());
+        // stop_s=1 (LocalServer): SIGKILL one second after SIGTERM, by the clock
+        assertTrue(took.compareTo(Duration.ofMillis(950)) > 0 && took.compareTo(Duration.ofSeconds(3)) < 0, "took " + took);
+        assertTrue(polite.waitFor(5, TimeUnit.SECONDS));
+        assertTrue(stubborn.waitFor(5, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void stopLeavesAProcessThatIsNotTheOneRecorded() throws Exception {
+        Process other = new ProcessBuilder("sleep", "60").start();
+        try {
+            DeployState.Instance reused = new DeployState.Instance(server.ports.get(0), other.pid(), "1", "r", null);
+            assertEquals("gone", commands.stop(reused, Duration.ZERO).stopped().verdict());
+            assertTrue(other.isAlive(), "a reused PID is another process: it must survive");
+        } finally {
+            other.destroyForcibly();
+        }
+    }
+
+    @Test
+    void stopRefusesTheInstanceNginxRoutesTo() throws Exception {
+        Process live = new ProcessBuilder("sleep", "60").start();
+        try {
+            int port = server.ports.get(0);
+            Files.writeString(server.include, server.routeTo(port) + "\n");
+            ServerCommands.StopResult result = commands.stop(new DeployState.Instance(port, live.pid(),
+                    LockOwner.startOf(live.pid()).orElseThrow(), "r", null), Duration.ZERO);
+            assertEquals(ServerCommands.REFUSED, result.exit());
+            assertTrue(result.refused().contains("nginx routes to port " + port), result.refused());
+            assertTrue(live.isAlive());
+        } finally {
+            live.destroyForcibly();
+        }
+    }
+
+    @Test
+    void drainWaitsForTheWorkersOfTheLastSwitchAndNoLongerThanItsDeadline() throws Exception {
+        Process worker = new ProcessBuilder("sleep", "60").start();
+        Process app = new ProcessBuilder("sleep", "60").start();
+        try {
+            int port = server.ports.get(0);
+            Files.createDirectories(tmp.resolve("base"));
+            Files.writeString(tmp.resolve("base/last-switch"), "from=" + port + "\nto=" + server.ports.get(1) + "\nworkers=" + worker.pid() + "\n");
+            Instant begin = Instant.now();
+            ServerCommands.StopResult result = commands.stop(new DeployState.Instance(port, app.pid(),
+                    LockOwner.startOf(app.pid()).orElseThrow(), "r", null), Duration.ofMillis(1000));
+            Duration took = Duration.between(begin, Instant.now());
+            assertTrue(result.stopped().drainTimedOut(), "a worker that never ends: the drain times out");
+            assertTrue(result.stopped().drainMillis() >= 1000 && took.compareTo(Duration.ofMillis(2500)) < 0, "took " + took);
+            assertEquals("terminated", result.stopped().verdict());
+        } finally {
+            worker.destroyForcibly();
+            app.destroyForcibly();
+        }
+    }
+
+    @Test
+    void theLockIsExclusiveShowsItsOwnerAndIsTakenOverOnlyFromTheExpectedHolder() throws Exception {
+        LockOwner ann = new LockOwner("one", "deploy", "ann", "ci", "", 1, "", Instant.parse("2026-11-25T10:00:00Z"));
+        LockOwner bob = new LockOwner("two", "deploy", "bob", "ci", "", 2, "", Instant.parse("2026-11-25T10:00:00Z"));
+        assertTrue(commands.lock(ann, null, Duration.ofSeconds(5)) instanceof ServerCommands.Taken);
+        ServerCommands.LockResult second = commands.lock(bob, null, Duration.ofSeconds(5));
+        assertTrue(second instanceof ServerCommands.Held held && held.holder().deployId().equals("one") && held.holder().user().equals("ann"),
+                String.valueOf(second));
+        assertTrue(commands.lock(bob, "someone-else", Duration.ofSeconds(5)) instanceof ServerCommands.Held, "expected another holder");
+        assertTrue(commands.lock(bob, "one", Duration.ofSeconds(5)) instanceof ServerCommands.Taken, "taken over from the expected one");
+        assertTrue(Files.readString(server.lockFile()).contains("deployId=two"));
+        assertTrue(Files.readString(tmp.resolve("base/deploy.lock.taken-over")).contains("deployId=one"), "the dead lock is kept aside");
+        assertFalse(commands.unlock("one"), "only its holder releases a lock");
+        assertTrue(commands.unlock("two"));
+        assertFalse(Files.exists(server.lockFile()));
+    }
+
+    @Test
+    void aTakeoverWaitsForTheCommandTheDeadHolderStillRuns() throws Exception {
+        LockOwner dead = new LockOwner("dead", "deploy", "ann", "elsewhere", "", 1, "", Instant.now());
+        assertTrue(commands.lock(dead, null, Duration.ofSeconds(5)) instanceof ServerCommands.Taken);
+        // the dead deploy's last command: holds commands.lock for 2 s (as a switch blocked in its reload would)
+        Process lingering = new ProcessBuilder("flock", tmp.resolve("base/commands.lock").toString(), "sleep", "2").start();
+        Thread.sleep(300);
+        LockOwner me = new LockOwner("me", "deploy", "bob", "ci", "", 2, "", Instant.now());
+        assertTrue(commands.lock(me, "dead", Duration.ofSeconds(1)) instanceof ServerCommands.Busy, "still running after 1 s");
+        Instant begin = Instant.now();
+        assertTrue(commands.lock(me, "dead", Duration.ofSeconds(10)) instanceof ServerCommands.Taken);
+        assertTrue(Duration.between(begin, Instant.now()).toMillis() > 500, "it waited for the command to end");
+        assertTrue(lingering.waitFor(5, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void pruneKeepsTheNewestLiveReleasesTheNewestFailedOneAndEveryProtectedOne() throws Exception {
+        Path releases = tmp.resolve("base/releases");
+        for (String id : new String[] {"20260101-1", "20260102-1", "20260103-1", "20260104-1", "20260105-1", "20260106-1", "20260107-1"}) {
+            Files.createDirectories(releases.resolve(id));
+        }
+        for (String id : new String[] {"20260101-1", "20260102-1", "20260104-1", "20260106-1"}) {
+            Files.writeString(releases.resolve(id).resolve("went-live"), "");
+        }
+        // live 20260106-1 (protected), previous 20260101-1 (protected); failed: 03, 05, 07
+        List<String> pruned = commands.cleanup(null, List.of("20260106-1", "20260101-1")).pruned();
+        assertEquals(List.of("20260105-1", "20260103-1"), pruned, "older failed releases go first");
+        assertTrue(Files.exists(releases.resolve("20260107-1")), "the newest failed release stays (its log says why)");
+        assertTrue(Files.exists(releases.resolve("20260104-1")) && Files.exists(releases.resolve("20260102-1")), "live ones within keep=2");
+        assertTrue(Files.exists(releases.resolve("20260101-1")), "protected");
+    }
+
+    @Test
+    void switchWritesTheIncludeReloadsAndRecordsTheOldWorkers() throws Exception {
+        int port = server.ports.get(1);
+        ServerCommands.SwitchResult result = commands.switchTo(new DeployState.Instance(port, null, null, null, null));
+        assertEquals(ServerCommands.OK, result.exit(), result.error());
+        assertEquals(server.routeTo(port), Files.readString(server.include).trim());
+        assertFalse(Files.exists(tmp.resolve("base/switch.journal")), "no journal after a switch that ended");
+        assertTrue(Files.readString(tmp.resolve("base/last-switch")).contains("workers=" + result.oldWorkers()));
+        assertFalse(result.oldWorkers().equals(result.newWorkers()));
+    }
+
+    @Test
+    void aReloadNginxRejectsFailsAtOnceWithNginxsReason() throws Exception {
+        Path errorLog = tmp.resolve("error.log");
+        Files.writeString(errorLog, "2026/11/25 10:00:00 [notice] 1#1: start\n");
+        server.reloadCommand = List.of("sh", "-c", "echo '2026/11/25 10:00:01 [emerg] 12#12: bind() to 0.0.0.0:80 failed"
+                + " (98: Address already in use)' >> " + Shell.quote(errorLog.toString()));
+        server.errorLog = errorLog.toString();
+        commands = new ServerCommands(new LocalTransport(), layout, server.config());
+        Files.writeString(server.include, server.routeTo(server.ports.get(0)) + "\n");
+        Instant begin = Instant.now();
+        ServerCommands.SwitchResult result = commands.switchTo(new DeployState.Instance(server.ports.get(1), null, null, null, null));
+        Duration took = Duration.between(begin, Instant.now());
+        assertEquals(ServerCommands.FAILED, result.exit());
+        assertTrue(result.error().contains("bind() to 0.0.0.0:80 failed"), result.error());
+        assertTrue(took.compareTo(Duration.ofSeconds(2)) < 0, "not the whole reload timeout: " + took);
+        assertEquals(server.routeTo(server.ports.get(0)), Files.readString(server.include).trim(), "include restored");
+    }
+
+    @Test
+    void switchRefusesATargetThatNoLongerOwnsItsPort() throws Exception {
+        int port = server.ports.get(1);
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        ServerCommands.SwitchResult result = commands.switchTo(new DeployState.Instance(port, gone.pid(), "1", "r", null));
+        assertEquals(ServerCommands.REFUSED, result.exit());
+        assertTrue(result.error().contains("no longer listens on port " + port), result.error());
+        assertFalse(Files.exists(server.include), "nothing written");
+    }
+
+    private DeployState.Instance instance(Process process) {
+        return new DeployState.Instance(server.ports.get(0), process.pid(), LockOwner.startOf(process.pid()).orElseThrow(), "r", null);
+    }
+
+    private static DeployConfig configFor(String include) {
+        return new DeployConfig(
+                new DeployConfig.App("app", "/srv/app", List.of(8080, 8081), List.of("java", "-jar", "{jar}"), Map.of(),
+                        Duration.ofSeconds(30), 3, Duration.ZERO),
+                new DeployConfig.Health("/actuator/health", Duration.ofSeconds(120), Duration.ofSeconds(2), Duration.ofMillis(100)),
+                new DeployConfig.Nginx(include, "/run/nginx.pid", List.of("sudo", "nginx", "-t"), List.of("sudo", "systemctl", "reload", "nginx"),
+                        Duration.ofSeconds(10), Duration.ofSeconds(60), "/var/log/nginx/error.log"),
+                Path.of("app.jar"), false);
+    }
+}
