@@ -26,4 +26,10 @@ for version in v1 v2; do
     install -m 644 "$jar" "$BLUEGREEN_IT_APPS/"
 done
 
+# a fast-starting stand-in with the same interface, for the ITs that deploy many times (the interruption matrix)
+mkdir -p target/it-apps/stand-in
+javac -d target/it-apps/stand-in src/it/stand-in/StandIn.java
+jar --create --file "$BLUEGREEN_IT_APPS/stand-in.jar" --main-class StandIn -C target/it-apps/stand-in StandIn.class
+chmod 644 "$BLUEGREEN_IT_APPS/stand-in.jar"
+
 mvn -B -ntp verify "$@"

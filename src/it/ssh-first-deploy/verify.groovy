@@ -12,6 +12,6 @@ it.check(state.phase == 'DONE', "phase ${state.phase}")
 it.check(state.'live.port' == '19080', "live port ${state.'live.port'}")
 it.check(it.appPids() == [state.'live.pid' as long], "exactly the live app should run: ${it.appPids()} vs ${state.'live.pid'}")
 it.check(!new File(it.baseDir('first-deploy'), 'deploy.lock').exists(), 'the lock must be released')
-def jar = new File(state.'live.command')
+def jar = new File(state.'live.jar')
 it.check(jar.isFile() && jar.path.contains("/releases/${state.deployId}/"), "release jar ${jar}")
 return true

@@ -4,7 +4,7 @@ def log = new File(basedir, 'build.log').text
 def state = it.state('rollback')
 def check = { String text -> it.check(log.contains(text), "the build log should say: ${text}") }
 
-it.check(state.kind == 'rollback' && state.phase == 'DONE', "state: ${state}")
+it.check(state.kind == 'ROLLBACK' && state.phase == 'DONE', "state: ${state}")
 def v1Release = state.'live.release'
 check("Starting the previous release ${v1Release} again")
 it.check(it.get('/') == [200, 'version=v1'], "nginx serves v1 again: ${it.get('/')}")

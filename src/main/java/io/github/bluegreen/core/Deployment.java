@@ -57,12 +57,12 @@ public final class Deployment {
             }
             saveState();
         } catch (DeployFailedException e) {
-            throw new DeployFailedException(e.getMessage() + fail(e.getMessage()));
+            throw new DeployFailedException(sentence(e.getMessage()) + fail(e.getMessage()));
         } catch (SetupException e) {
-            throw holdsLock ? new SetupException(e.parameter(), e.getMessage() + fail(e.getMessage()), e) : e;
+            throw holdsLock ? new SetupException(e.parameter(), sentence(e.getMessage()) + fail(e.getMessage()), e) : e;
         } catch (RuntimeException e) {
-            String reason = "internal error in bluegreen:" + step.goal() + ": " + e;
-            throw new SetupException(null, reason + (holdsLock ? fail(reason) : "") + " (please report it)", e);
+            String reason = "internal error in bluegreen:" + step.goal() + " (please report it): " + e;
+            throw new SetupException(null, sentence(reason) + (holdsLock ? fail(reason) : ""), e);
         }
         log.info(step.goal() + " done in " + Durations.format(took));
         if (step.completes() == Phase.DONE) {
@@ -245,29 +245,28 @@ public final class Deployment {
         return note;
     }
 
-    /** Stops the instance this deploy launched, if any; its PID comes from the state or, if start's answer was lost, from the server's record. */
+    /**
+     * Stops the instance this deploy launched, if any: by its PID, or (start's answer was lost) the one the server
+     * recorded on the target port for this release.
+     */
     private String stopWhatThisDeployStarted() throws SetupException {
         DeployState.Instance target = state.target();
         if (target == null || state.targetLaunchedAt() == null) {
             return " Nothing was started; nginx and the live app are untouched.";
         }
-        if (target.pid() == null) {
-            ServerCommands.InstanceRecord record = server.inspect().port(target.port()).running();
-            if (record == null || !target.release().equals(record.release())) {
-                return " Nothing of it runs; nginx and the live app are untouched.";
-            }
-            target = new DeployState.Instance(target.port(), record.pid(), record.start(), target.release(), target.jar());
-        }
-        ServerCommands.StopResult stopped = server.stop(target, Duration.ZERO);
-        if (stopped.refused() != null) {
+        ServerCommands.StopResult result = server.stop(target, Duration.ZERO);
+        if (result.refused() != null) {
             state.previous(state.live());
             state.live(target);
             log.warn("The switch to the new version went through on the server before the failure: release " + target.release()
                     + " is live on port " + target.port() + "; the old instance keeps running until the next deploy stops it");
             return " The switch had gone through on the server: release " + target.release() + " is live on port " + target.port() + ".";
         }
-        log.info("Stopped the new instance (PID " + target.pid() + "): " + stopped.stopped().describe());
-        return "";
+        if (result.stopped() == null) {
+            return " Nothing of it runs; nginx and the live app are untouched.";
+        }
+        log.info("Stopped the new instance (PID " + result.stopped().pid() + "): " + result.stopped().describe());
+        return " It was stopped; nginx and the live app are untouched.";
     }
 
     /**
@@ -292,6 +291,11 @@ public final class Deployment {
         } catch (SetupException e) {
             log.warn("Could not append to " + layout.historyFile() + ": " + e.getMessage());
         }
+    }
+
+    /** The text ending with a full stop, so that what the failure contract adds reads as the next sentence. */
+    private static String sentence(String text) {
+        return text.matches("(?s).*[.!?)]\\s*$") ? text.stripTrailing() : text.stripTrailing() + ".";
     }
 
     private static String fact(Object value) {

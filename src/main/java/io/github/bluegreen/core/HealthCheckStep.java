@@ -54,7 +54,7 @@ final class HealthCheckStep {
         String log = d.layout.log(target.release(), target.port());
         d.log.warn("Last lines of " + log + ":\n" + d.server.tail(log, 40));
         return new DeployFailedException("the new version on port " + target.port() + " (PID " + target.pid() + ") " + what
-                + "; last health answer: " + last + ". It was stopped; nginx and the live app are untouched. See the app log " + log);
+                + "; last health answer: " + last + ". See the app log " + log + ".");
     }
 
     static void sleep(Duration duration) {

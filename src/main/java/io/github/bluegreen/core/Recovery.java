@@ -60,7 +60,7 @@ final class Recovery {
         }
         DeployState.Instance live = routed == null ? null : instanceOn(seen.port(routed), before);
         int target = routed == null ? ports.get(0) : ports.get(0).equals(routed) ? ports.get(1) : ports.get(0);
-        return new Plan(routed, live, target, settle, previousOf(before, live), interrupted(before, routed), warnings);
+        return new Plan(routed, live, target, settle, previousOf(before, live), interrupted(before, routed, target), warnings);
     }
 
     /** To the new instance if it runs (the very process start launched) and answers UP; else back where nginx was. */
@@ -112,7 +112,7 @@ final class Recovery {
         return null;
     }
 
-    private static Interrupted interrupted(DeployState before, Integer routed) {
+    private static Interrupted interrupted(DeployState before, Integer routed, int nextTarget) {
         if (before.deployId() == null || before.phase() == null || !before.phase().unfinished()) {
             return null;
         }
@@ -120,7 +120,7 @@ final class Recovery {
         String outcome;
         if (target != null && routed != null && routed == target.port() && switchedBy(before, routed)) {
             outcome = "its switch had been done: its release " + target.release() + " stays live on port " + routed
-                    + (before.previous() != null ? "; the old instance on port " + before.previous().port() + " is stopped" : "");
+                    + "; what runs on port " + nextTarget + " (the old instance) is stopped once nginx no longer uses it";
         } else if (target != null) {
             outcome = "it never went live: its new instance on port " + target.port() + " (if it was launched) is stopped";
         } else {

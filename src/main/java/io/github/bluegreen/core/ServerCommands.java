@@ -65,9 +65,14 @@ final class ServerCommands {
     }
 
     private ExecResult run(Command command, Duration timeout) throws SetupException {
+        return transport.exec(argv(command), timeout);
+    }
+
+    /** The whole argument vector of a command: {@code sh -c <script> bluegreen COMMAND ARGS...}. */
+    static List<String> argv(Command command) {
         List<String> argv = new ArrayList<>(List.of("sh", "-c", SCRIPT, "bluegreen"));
         argv.addAll(command.words());
-        return transport.exec(argv, timeout);
+        return argv;
     }
 
     // ---- lock: take the deploy lock and inspect, in one round trip
@@ -285,10 +290,11 @@ final class ServerCommands {
     /** @param refused why the server would not stop it (nginx routes to its port), or null */
     record StopResult(int exit, Stopped stopped, String refused, boolean kept, List<String> pruned) {}
 
+    /** @param instance without a PID: the instance the server recorded on its port, if it runs its release */
     static Command stopCommand(ServerLayout layout, DeployConfig config, DeployState.Instance instance, Duration drain) {
         return command("stop", "base", layout.base(), "include", config.nginx().include(), "port", instance.port(),
-                "pid", instance.pid(), "start", instance.start(), "stop_s", config.app().stopTimeout().toSeconds(),
-                "drain_ms", drain.toMillis());
+                "pid", instance.pid(), "start", instance.start(), "release", instance.release(),
+                "stop_s", config.app().stopTimeout().toSeconds(), "drain_ms", drain.toMillis());
     }
 
     StopResult stop(DeployState.Instance instance, Duration drain) throws SetupException {
@@ -342,6 +348,36 @@ final class ServerCommands {
 
     String tail(String file, int lines) throws SetupException {
         return run(tailCommand(file, lines), SHORT).stdout();
+    }
+
+    // ---- probe: the health check from the server itself (when sshd forbids port forwarding)
+
+    static Command probeCommand(int port, String path, Duration timeout) {
+        return command("probe", "port", port, "path", path, "timeout_ms", timeout.toMillis());
+    }
+
+    /** curl's exit codes as the connection errors a direct probe reports; the answer parsed like one. */
+    static HttpResult probe(Transport transport, int port, String path, Duration timeout) throws IOException {
+        ExecResult result;
+        try {
+            result = transport.exec(argv(probeCommand(port, path, timeout)), timeout.plus(SHORT));
+        } catch (SetupException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        switch (result.exitCode()) {
+            case OK:
+                byte[] answer = result.stdout().getBytes(StandardCharsets.UTF_8);
+                return HttpProbe.get(new java.io.ByteArrayInputStream(answer), java.io.OutputStream.nullOutputStream(), port, path);
+            case 7:
+                throw new IOException("connection refused");
+            case 28:
+                throw new IOException("no answer within " + timeout.toMillis() + " ms");
+            case FAILED:
+                throw new IOException(result.values().getOrDefault("error", result.output())
+                        + ": the server's sshd forbids port forwarding, so health probes need curl on the server");
+            default:
+                throw new IOException("curl failed on the server (exit code " + result.exitCode() + ")");
+        }
     }
 
     private static String ports(DeployConfig config) {

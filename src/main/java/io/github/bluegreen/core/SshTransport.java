@@ -34,6 +34,8 @@ import java.util.concurrent.TimeoutException;
 public final class SshTransport implements Transport {
     private static final int PRIVATE_FILE = 0600;
     private static final int PRIVATE_DIRECTORY = 0700;
+    /** The reason code of a refused channel open (RFC 4254, 5.1) when sshd does not allow forwarding. */
+    private static final int SSH_OPEN_ADMINISTRATIVELY_PROHIBITED = 1;
     private final SshConfig config;
     private final DeployLog log;
     private Session session;
@@ -45,6 +47,7 @@ public final class SshTransport implements Transport {
     private ChannelSftp sftp;
     private ChannelExec shellChannel;
     private RemoteShell shell;
+    private volatile boolean forwardingForbidden;
 
     private SshTransport(SshConfig config, DeployLog log) {
         this.config = config;
@@ -110,9 +113,10 @@ public final class SshTransport implements Transport {
         byte[] passphrase = config.passphrase() == null ? null : config.passphrase().getBytes(StandardCharsets.UTF_8);
         if (config.identityFile() != null) {
             if (!Files.isReadable(config.identityFile())) {
-                throw new SetupException("bluegreen.identityFile", "SSH key " + config.identityFile() + " does not exist or is unreadable");
+                throw new SetupException(config.keyParameter(), "SSH key " + config.identityFile() + " (from " + config.keyOrigin()
+                        + ") does not exist or is unreadable");
             }
-            addKeyFile(jsch, config.identityFile(), passphrase);
+            addKeyFile(jsch, config, config.identityFile(), passphrase);
             return;
         }
         if (config.password() != null) {
@@ -121,7 +125,7 @@ public final class SshTransport implements Transport {
         Path ssh = Path.of(System.getProperty("user.home"), ".ssh");
         for (String name : List.of("id_ed25519", "id_ecdsa", "id_rsa")) {
             if (Files.isReadable(ssh.resolve(name))) {
-                addKeyFile(jsch, ssh.resolve(name), passphrase);
+                addKeyFile(jsch, config, ssh.resolve(name), passphrase);
                 return;
             }
         }
@@ -129,12 +133,13 @@ public final class SshTransport implements Transport {
                 + " set bluegreen.identityFile or a settings.xml <server> with bluegreen.serverId");
     }
 
-    private static void addKeyFile(JSch jsch, Path key, byte[] passphrase) throws SetupException {
+    private static void addKeyFile(JSch jsch, SshConfig config, Path key, byte[] passphrase) throws SetupException {
         try {
             jsch.addIdentity(key.toString(), passphrase);
         } catch (JSchException e) {
-            throw new SetupException("bluegreen.identityFile", "cannot use SSH key " + key + ": " + e.getMessage()
-                    + (passphrase == null ? " (if it has a passphrase, give it in settings.xml <passphrase>)" : ""), e);
+            throw new SetupException(config.keyParameter(), "cannot use SSH key " + key + ": " + e.getMessage()
+                    + (passphrase == null ? " (if it has a passphrase, give it in settings.xml <passphrase>)"
+                            : " (check the passphrase in " + config.keyOrigin() + ")"), e);
         }
     }
 
@@ -275,11 +280,22 @@ public final class SshTransport implements Transport {
         }
     }
 
+    /**
+     * Over a direct-tcpip channel (no remote shell, no port opened anywhere); if the server's sshd forbids that
+     * ({@code AllowTcpForwarding no}), with curl on the server for the rest of the session.
+     */
     @Override
     public HttpResult httpGet(int port, String path, Duration timeout) throws IOException {
+        if (forwardingForbidden) {
+            return ServerCommands.probe(this, port, path, timeout);
+        }
         Channel channel;
         try {
             channel = session.getStreamForwarder("127.0.0.1", port);
+        } catch (JSchException e) {
+            throw new IOException("cannot open a channel to port " + port + " (" + e.getMessage() + ")", e);
+        }
+        try {
             InputStream in = channel.getInputStream();
             var out = channel.getOutputStream();
             channel.connect((int) timeout.toMillis());
@@ -294,12 +310,18 @@ public final class SshTransport implements Transport {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted");
-            } finally {
-                channel.disconnect();
             }
         } catch (JSchException e) {
+            if (channel.getExitStatus() == SSH_OPEN_ADMINISTRATIVELY_PROHIBITED) {
+                forwardingForbidden = true;
+                log.warn("The sshd of " + describe() + " forbids port forwarding (AllowTcpForwarding no): health probes run curl"
+                        + " on the server instead");
+                return ServerCommands.probe(this, port, path, timeout);
+            }
             // the server could not open 127.0.0.1:port: nothing listens there (yet)
             throw new IOException("connection refused (" + e.getMessage() + ")", e);
+        } finally {
+            channel.disconnect();
         }
     }
 
@@ -318,8 +340,9 @@ public final class SshTransport implements Transport {
                 sftp = (ChannelSftp) session.openChannel("sftp");
                 sftp.connect(config.connectTimeoutSeconds() * 1000);
             } catch (JSchException e) {
-                throw new SetupException(null, "cannot open SFTP on " + describe() + " (is the sftp subsystem enabled in sshd_config?): "
-                        + e.getMessage(), e);
+                throw new SetupException(null, session.isConnected() ? "cannot open SFTP on " + describe()
+                        + " (is the sftp subsystem enabled in sshd_config?): " + e.getMessage()
+                        : "the SSH connection to " + describe() + " was lost: " + e.getMessage(), e);
             }
         }
         return sftp;

@@ -19,11 +19,11 @@ final class SwitchStep {
             answer = health.summary();
             if (!health.isUp()) {
                 throw new DeployFailedException("the new version on port " + target.port() + " (PID " + target.pid()
-                        + ") is no longer UP (" + answer + "): not switching; nginx and the live app are untouched");
+                        + ") is no longer UP (" + answer + "): not switching");
             }
         } catch (IOException e) {
             throw new DeployFailedException("the new version on port " + target.port() + " (PID " + target.pid()
-                    + ") no longer answers (" + e.getMessage() + "): not switching; nginx and the live app are untouched");
+                    + ") no longer answers (" + e.getMessage() + "): not switching");
         }
         ServerCommands.SwitchResult result = d.server.switchTo(target);
         if (result.exit() == ServerCommands.REFUSED) {

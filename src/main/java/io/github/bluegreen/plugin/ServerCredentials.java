@@ -43,6 +43,7 @@ final class ServerCredentials {
             identityFile = server.getPrivateKey() != null ? new File(server.getPrivateKey()) : identityFile;
         }
         return new SshConfig(host, port, user, identityFile == null ? null : identityFile.toPath(), passphrase, password,
-                knownHosts.toPath(), strictHostKeyChecking, connectTimeoutSeconds);
+                knownHosts.toPath(), strictHostKeyChecking, connectTimeoutSeconds,
+                serverId == null || serverId.isBlank() ? null : serverId);
     }
 }

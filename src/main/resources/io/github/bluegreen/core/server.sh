@@ -16,10 +16,13 @@
 #          sha256 log env stop_s drain_ms -- COMMAND...
 # switch   base include port pid start pidfile test       old.workers, new.workers, error            0; 3 refused; 4
 #          reload timeout_ms errorlog release
-# stop     base include port pid start stop_s drain_ms    stop.*, drain.*                            0; 3 refused (live)
+# stop     base include port pid start release stop_s     stop.*, drain.*                            0; 3 refused (live)
+#          drain_ms (no pid: the recorded instance of the release)
 # cleanup  stop's arguments, keep_old_s keep protect      stop.*, drain.*, kept.*, pruned.*          0; 3 refused
 # unlock   base deploy                                    unlock=released|not-held                   0
 # tail     file lines                                     the last lines of the file                 0
+# probe    port path timeout_ms                           curl's HTTP answer (status line, headers,  0; 4 no curl; else
+#          (health probes when sshd forbids forwarding)   body)                                      curl's exit code
 #
 # Exit codes: 0 done; 3 refused: the server's state forbids it and nothing was changed; 4 failed; 5 busy.
 # Crash safety: the commands ignore SIGHUP and SIGPIPE, so a dropped SSH connection or a killed Maven never cuts one
@@ -454,9 +457,16 @@ cmd_switch() {
     echo "new.workers=$(nginx_workers "$pidfile")"
 }
 cmd_stop() {
-    local base="" include="" port="" pid="" start="" stop_s=30 drain_ms=0
+    local base="" include="" port="" pid="" start="" release="" stop_s=30 drain_ms=0
     parse_args "$@"
     commands_lock 120
+    if [ -z "$pid" ]; then   # start's answer was lost: the instance the server recorded on the port, if of this release
+        if [ -z "$release" ] || [ "$(value_of release "$(record_of "$port")")" != "$release" ]; then
+            echo "stop.verdict=none"; exit 0
+        fi
+        pid=$(value_of pid "$(record_of "$port")")
+        start=$(value_of start "$(record_of "$port")")
+    fi
     stop_instance "$port" "$pid" "$start" "$stop_s" "$drain_ms"
 }
 cmd_cleanup() {
@@ -483,9 +493,16 @@ cmd_tail() {
     tail -n "$lines" "$file" 2>/dev/null
 }
 
+cmd_probe() { # an HTTP GET from the server itself, for servers whose sshd forbids port forwarding
+    local port="" path="" timeout_ms=2000
+    parse_args "$@"
+    command -v curl > /dev/null 2>&1 || { echo "error=curl is missing on the server"; exit 4; }
+    exec curl -s -i --max-time "$(( (timeout_ms + 999) / 1000 ))" "http://127.0.0.1:$port$path"
+}
+
 cmd=${1:-}
 [ $# -eq 0 ] || shift
 case "$cmd" in
-lock|inspect|owner|start|switch|stop|cleanup|unlock|tail) "cmd_$cmd" "$@" ;;
+lock|inspect|owner|start|switch|stop|cleanup|unlock|tail|probe) "cmd_$cmd" "$@" ;;
 *) echo "error=unknown command '$cmd'"; exit 4 ;;
 esac

@@ -366,6 +366,27 @@ class DeploymentTest {
     }
 
     @Test
+    void aStateSaveThatFailsAfterTheSwitchLeavesTheNewReleaseLiveAndTheNextDeployTidiesUp() throws Exception {
+        DeployState v1 = server.deploy("v1");
+        server.environment.put("VERSION", "v2");
+        server.run(Step.DETECT, Step.START, Step.HEALTHCHECK);
+        long v2 = server.state().target().pid();
+        server.failStateWrites = "disk full";
+        SetupException failure = assertThrows(SetupException.class, () -> server.run(Step.SWITCH));
+        server.failStateWrites = null;
+
+        assertTrue(failure.getMessage().contains("disk full. The switch had gone through on the server"), failure.getMessage());
+        assertTrue(LocalServer.alive(v2), "the new release is live: never stopped");
+        assertEquals(Optional.of("version=v2"), server.get(server.state().target().port(), "/"));
+        assertFalse(Files.exists(server.lockFile()), "the lock is released");
+
+        DeployState v3 = server.deploy("v3");
+        assertEquals(v1.live().port(), v3.live().port(), "v3 replaced the old v1, not the live v2");
+        assertFalse(LocalServer.alive(v2), "v2 was stopped after v3's switch");
+        assertEquals(List.of(v3.live().pid()), server.appPids());
+    }
+
+    @Test
     void statusShowsLivePortReleaseAndHistory() throws Exception {
         server.deploy("v1");
         String afterV1 = String.join("\n", StatusReport.of(server.deployment(), 5));

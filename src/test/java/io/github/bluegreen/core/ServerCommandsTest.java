@@ -73,10 +73,10 @@ class ServerCommandsTest {
         ServerLayout srv = new ServerLayout("/srv/app");
         DeployConfig config = configFor("/etc/nginx/service-url.inc");
         DeployState.Instance old = new DeployState.Instance(8080, 41L, "555", "r0", null);
-        assertEquals("'stop' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'port=8080' 'pid=41' 'start=555' 'stop_s=30'"
-                + " 'drain_ms=0'", ServerCommands.stopCommand(srv, config, old, Duration.ZERO).toString());
-        assertEquals("'cleanup' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'port=8080' 'pid=41' 'start=555' 'stop_s=30'"
-                + " 'drain_ms=60000' 'keep_old_s=0' 'keep=3' 'protect=r1 r0'",
+        assertEquals("'stop' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'port=8080' 'pid=41' 'start=555' 'release=r0'"
+                + " 'stop_s=30' 'drain_ms=0'", ServerCommands.stopCommand(srv, config, old, Duration.ZERO).toString());
+        assertEquals("'cleanup' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'port=8080' 'pid=41' 'start=555' 'release=r0'"
+                + " 'stop_s=30' 'drain_ms=60000' 'keep_old_s=0' 'keep=3' 'protect=r1 r0'",
                 ServerCommands.cleanupCommand(srv, config, old, List.of("r1", "r0")).toString());
         assertEquals("'cleanup' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'keep_old_s=0' 'keep=3' 'protect=r1'",
                 ServerCommands.cleanupCommand(srv, config, null, List.of("r1")).toString());

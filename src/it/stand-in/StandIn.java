@@ -1,0 +1,79 @@
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A fast-starting stand-in for the example Spring Boot app, for the ITs that deploy many times (the interruption
+ * matrix): the same interface, no framework start-up. Arguments as Spring Boot takes them:
+ * --server.port=N, --demo.version=V (GET / answers "version=V", ?sleepMs=N keeps a request in flight),
+ * --demo.ready-after-ms=N (health DOWN for N ms after start), --demo.shutdown-delay-ms=N (on SIGTERM, stop accepting,
+ * let in-flight requests finish, then take N ms more before exiting: a slow graceful shutdown).
+ */
+public class StandIn {
+    public static void main(String[] args) throws IOException {
+        int port = Integer.parseInt(option(args, "server.port", "8080"));
+        String version = option(args, "demo.version", "v1");
+        long readyAfter = Long.parseLong(option(args, "demo.ready-after-ms", "0"));
+        long shutdownDelay = Long.parseLong(option(args, "demo.shutdown-delay-ms", "0"));
+        long started = System.currentTimeMillis();
+        ExecutorService pool = Executors.newFixedThreadPool(64);
+        AtomicInteger inFlight = new AtomicInteger();
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 128);
+        server.setExecutor(pool);
+        server.createContext("/actuator/health", exchange -> {
+            boolean up = System.currentTimeMillis() >= started + readyAfter;
+            byte[] body = ("{\"status\":\"" + (up ? "UP" : "DOWN") + "\"}").getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(up ? 200 : 503, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.createContext("/", exchange -> {
+            inFlight.incrementAndGet();
+            try {
+                String query = exchange.getRequestURI().getQuery();
+                if (query != null && query.startsWith("sleepMs=")) {
+                    sleep(Math.min(Long.parseLong(query.substring(8)), 30_000));
+                }
+                byte[] body = ("version=" + version).getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(200, body.length);
+                exchange.getResponseBody().write(body);
+                exchange.close();
+            } finally {
+                inFlight.decrementAndGet();
+            }
+        });
+        server.start();
+        System.out.println("StandIn " + version + " started on port " + port);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("SIGTERM received: stopping gracefully");
+            // no new connections; with requests in flight, stop(30) returns once they finished (JDK 17's stop waits
+            // its whole delay when there are none: then it need not wait at all)
+            server.stop(inFlight.get() > 0 ? 30 : 0);
+            pool.shutdown();
+            sleep(shutdownDelay);
+            System.out.println("stopped");
+        }));
+    }
+
+    private static String option(String[] args, String name, String otherwise) {
+        for (String arg : args) {
+            if (arg.startsWith("--" + name + "=")) {
+                return arg.substring(name.length() + 3);
+            }
+        }
+        return otherwise;
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
