@@ -34,6 +34,13 @@ public class TestApp {
             exchange.getResponseBody().write(body);
             exchange.close();
         });
+        server.createContext("/slow-health", exchange -> {   // UP, after 3 s: a health check that takes its time
+            sleep(3000);
+            byte[] body = "{\"status\":\"UP\"}".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
         server.createContext("/", exchange -> {
             byte[] body = ("version=" + version).getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(200, body.length);

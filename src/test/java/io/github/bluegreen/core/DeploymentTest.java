@@ -259,13 +259,14 @@ class DeploymentTest {
     }
 
     @Test
-    void theKeepOldTimerNeverStopsWhatARollbackSwitchedTo() throws Exception {
+    void theKeepOldTimerNeverStopsWhatARollbackSwitchesTo() throws Exception {
         server.keepOld = Duration.ofSeconds(2);
         DeployState v1 = server.deploy("v1");
         server.deploy("v2");   // v1 kept; its timer fires in 2 s
-        // the rollback decides "v1 still runs, a switch only", then its nginx config test takes 3 s: the timer fires
-        // while the rollback holds the lock
-        server.testCommand = List.of("sleep", "3");
+        // the rollback decides "v1 still runs: a switch only", then its health check of v1 takes 3 s: the timer fires
+        // in between, while the rollback holds the lock and before nginx routes to v1 again
+        server.healthPath = "/slow-health";
+        server.probeTimeout = Duration.ofSeconds(5);
         server.keepOld = Duration.ZERO;
         server.deployment().rollback();
 
@@ -273,7 +274,7 @@ class DeploymentTest {
         assertEquals(Phase.DONE, back.phase());
         assertEquals(v1.live().pid(), back.live().pid(), "the very v1 process is live");
         Thread.sleep(1500);   // the timer had waited for the lock; then it sees v1 live again and leaves it
-        assertTrue(LocalServer.alive(v1.live().pid()), "v1 still runs: the timer did not stop the live instance");
+        assertTrue(LocalServer.alive(v1.live().pid()), "v1 still runs: the timer did not stop the instance the rollback went to");
         assertEquals(Optional.of("version=v1"), server.get(v1.live().port(), "/"));
         assertFalse(Files.exists(server.lockFile()), "the timer released the lock");
     }

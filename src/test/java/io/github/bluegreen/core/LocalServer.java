@@ -26,6 +26,8 @@ final class LocalServer implements AutoCloseable {
     final List<String> log = new ArrayList<>();
     List<String> testCommand = List.of("true");
     Duration healthTimeout = Duration.ofSeconds(30);
+    String healthPath = "/actuator/health";
+    Duration probeTimeout = Duration.ofMillis(500);
     List<String> reloadCommand;
     boolean forceUnlock;
     Duration keepOld = Duration.ZERO;
@@ -62,7 +64,7 @@ final class LocalServer implements AutoCloseable {
         return new DeployConfig(
                 new DeployConfig.App("testapp", dir.resolve("base").toString(), ports, List.of("java", "{jar}", "--server.port={port}"),
                         environment, Duration.ofSeconds(1), 2, keepOld),
-                new DeployConfig.Health("/actuator/health", healthTimeout, Duration.ofMillis(500), Duration.ofMillis(100)),
+                new DeployConfig.Health(healthPath, healthTimeout, probeTimeout, Duration.ofMillis(100)),
                 new DeployConfig.Nginx(include.toString(), nginxPid.toString(), testCommand, reloadCommand,
                         Duration.ofSeconds(5), drainTimeout, errorLog),
                 artifact, forceUnlock);
