@@ -92,7 +92,7 @@ class ItSupport {
      * (in flight at the switch). Counting starts at the first 200 (before that nothing may be deployed).
      * It stops when stopTraffic creates the stop file, and writes result.properties.
      */
-    void startTraffic(File dir) {
+    void startTraffic(File dir, String base = nginxUrl) {
         dir.mkdirs()
         def stop = new File(dir, 'stop')
         stop.delete()
@@ -105,7 +105,7 @@ class ItSupport {
             Thread.start("it-traffic-$n") {
                 String path = n == 4 ? '/?sleepMs=2000' : '/?sleepMs=50'
                 while (!stop.exists() && System.currentTimeMillis() < deadline) {
-                    def (status, body) = get(path, 15000)
+                    def (status, body) = httpGet(base + path, 15000)
                     if (status == 200) {
                         counting.set(true)
                     }
@@ -226,6 +226,71 @@ class ItSupport {
         check(traffic.failed == '0', "no request may fail: ${traffic.failures}")
         check((traffic.'version=v1' as int) > 0, "v1 answered throughout: ${traffic}")
         return new File(basedir, 'build.log').text
+    }
+
+    /**
+     * Starts `mvn ARGS` on an IT project while the IT runs (a concurrent deploy, a deploy to interrupt, a deploy after a
+     * reboot): the plugin comes from the ITs' local repository, anything else from the outer one. Output goes to LOG.
+     */
+    Process mvn(File basedir, Object localRepository, List<String> args, File log) {
+        def outerRepo = new File(System.getProperty('user.home'), '.m2/repository').toURI()
+        def settings = new File(basedir, 'outer-settings.xml')
+        settings.text = """<settings><profiles><profile><id>outer</id>
+  <repositories><repository><id>outer</id><url>${outerRepo}</url></repository></repositories>
+  <pluginRepositories><pluginRepository><id>outer</id><url>${outerRepo}</url></pluginRepository></pluginRepositories>
+</profile></profiles><activeProfiles><activeProfile>outer</activeProfile></activeProfiles></settings>"""
+        def command = ['mvn', '-B', '-ntp', '-s', settings.path, "-Dmaven.repo.local=${localRepository}", '-f',
+                       new File(basedir, 'pom.xml').path] + args
+        def builder = new ProcessBuilder(command*.toString()).directory(basedir).redirectErrorStream(true).redirectOutput(log)
+        builder.environment().put('MAVEN_OPTS', '-XX:TieredStopAtLevel=1')
+        return builder.start()   // bin/mvn execs the JVM: this PID is Maven's
+    }
+
+    // ---- the systemd test host (scripts/systemd-host, booted by scripts/run-tests.sh: BLUEGREEN_SD_* environment)
+
+    final String sdUrl = "http://${env.BLUEGREEN_SD_HOST}"
+
+    /** Runs a shell command line on the systemd test host as root or deploy. */
+    String sd(String user, String command) {
+        run(["${env.BLUEGREEN_IT_TOOLS}/systemd-host/ssh.sh", env.BLUEGREEN_SD_DIR, user, command])
+    }
+
+    /** Runs a command on the systemd test host with INPUT on its standard input (a secret never on a command line). */
+    String sdWithInput(String user, String command, String input) {
+        def process = ["${env.BLUEGREEN_IT_TOOLS}/systemd-host/ssh.sh", env.BLUEGREEN_SD_DIR, user, command].execute()
+        process.outputStream.withWriter { it << input }
+        def out = new StringBuilder()
+        process.waitForProcessOutput(out, out)
+        return out.toString()
+    }
+
+    /** An empty systemd test host: no app unit or process, no deploy state, nginx answering 502. */
+    void sdReset() {
+        run(["${env.BLUEGREEN_IT_TOOLS}/systemd-host/reset.sh", env.BLUEGREEN_SD_DIR])
+    }
+
+    /** GET through the systemd test host's nginx: [status, body]. */
+    List sdGet(String path = '/', int timeoutMs = 10000) {
+        httpGet(sdUrl + path, timeoutMs)
+    }
+
+    /** The state file of an app deployed by the deploy user on the systemd test host. */
+    Properties sdState(String app, String home = '/home/deploy') {
+        def properties = new Properties()
+        properties.load(new StringReader(sd('root', "cat ${home}/bluegreen/${app}/state.properties")))
+        return properties
+    }
+
+    /** systemctl show of a unit of the deploy user (or root's) on the systemd test host, as a map. */
+    Map<String, String> sdUnit(String unit, String user = 'deploy') {
+        String systemctl = user == 'root' ? 'systemctl' : 'systemctl --user'
+        sd(user, "${systemctl} show -p ActiveState -p UnitFileState -p MainPID -p NRestarts ${unit}").readLines()
+                .findAll { it.contains('=') }.collectEntries { [(it.substring(0, it.indexOf('='))): it.substring(it.indexOf('=') + 1)] }
+    }
+
+    /** PIDs of java -jar processes of a user on the systemd test host. */
+    List<Long> sdAppPids(String user = 'deploy') {
+        sd('root', "ps -u ${user} -o pid=,args= | awk '/ -jar /{print \$1}'").readLines()*.trim().findAll { it }.collect { it as long }
     }
 
     static void check(boolean condition, String message) {

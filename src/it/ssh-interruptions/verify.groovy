@@ -17,21 +17,9 @@ server.runAsUser(['mkdir', '-p', hooks.path])
 File logs = new File(basedir, 'matrix-logs')
 logs.mkdirs()
 
-// the builds take the plugin from the ITs' local repository, anything else from the outer one
-def outerRepo = new File(System.getProperty('user.home'), '.m2/repository').toURI()
-def settings = new File(basedir, 'matrix-settings.xml')
-settings.text = """<settings><profiles><profile><id>outer</id>
-  <repositories><repository><id>outer</id><url>${outerRepo}</url></repository></repositories>
-  <pluginRepositories><pluginRepository><id>outer</id><url>${outerRepo}</url></pluginRepository></pluginRepositories>
-</profile></profiles><activeProfiles><activeProfile>outer</activeProfile></activeProfiles></settings>"""
-
 def started = Collections.synchronizedList([])   // every process this script starts: stopped by PID at its end
 def mvn = { List<String> args, File log ->
-    def command = ['mvn', '-B', '-ntp', '-s', settings.path, "-Dmaven.repo.local=${localRepositoryPath}", '-f',
-                   new File(basedir, 'pom.xml').path] + args
-    def builder = new ProcessBuilder(command*.toString()).directory(basedir).redirectErrorStream(true).redirectOutput(log)
-    builder.environment().put('MAVEN_OPTS', '-XX:TieredStopAtLevel=1')
-    def process = builder.start()   // bin/mvn execs the JVM: this PID is Maven's
+    def process = server.mvn(basedir, localRepositoryPath, args, log)
     started << process
     process
 }

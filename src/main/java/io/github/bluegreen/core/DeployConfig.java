@@ -15,6 +15,12 @@ import java.util.Map;
 public record DeployConfig(App app, Health health, Nginx nginx, Path artifact, boolean forceUnlock) {
 
     /**
+     * What runs the app's instances ({@code bluegreen.runner}): detached processes, or systemd units {@code <appName>@<port>}
+     * (restarted when they crash, started at boot).
+     */
+    public enum Runner { PROCESS, SYSTEMD }
+
+    /**
      * @param name          directory name on the server ({@code bluegreen.appName})
      * @param baseDir       state, releases and logs; {@code ~/} means the server user's home ({@code bluegreen.baseDir})
      * @param ports         the two ports the app alternates between ({@code bluegreen.bluePort}, {@code bluegreen.greenPort})
@@ -24,9 +30,10 @@ public record DeployConfig(App app, Health health, Nginx nginx, Path artifact, b
      * @param keepReleases  releases kept on the server ({@code bluegreen.keepReleases})
      * @param keepOld       how long the old instance keeps running after a switch, for an instant rollback
      *                      ({@code bluegreen.keepOldSeconds}); zero stops it as soon as nginx no longer uses it
+     * @param runner        what runs the instances ({@code bluegreen.runner})
      */
     public record App(String name, String baseDir, List<Integer> ports, List<String> command,
-            Map<String, String> environment, Duration stopTimeout, int keepReleases, Duration keepOld) {}
+            Map<String, String> environment, Duration stopTimeout, int keepReleases, Duration keepOld, Runner runner) {}
 
     /**
      * @param path         health endpoint ({@code bluegreen.healthPath})

@@ -318,6 +318,14 @@ public final class Deployment {
         return text.append("; total ").append(Durations.format(Duration.ofMillis(total))).toString();
     }
 
+    /** Where an instance's output is: its journal (systemd runner) or its release's log file. */
+    String appLogName(DeployState.Instance instance) {
+        String unit = config.app().name() + "@" + instance.port() + ".service";
+        return config.app().runner() == DeployConfig.Runner.SYSTEMD
+                ? "the journal of " + unit + " (journalctl -u " + unit + ", or --user-unit for a non-root deploy user)"
+                : "the app log " + layout.log(instance.release(), instance.port());
+    }
+
     /** The very process of {@code instance} still runs (not a zombie, same start time), read from /proc without a shell. */
     boolean isRunning(DeployState.Instance instance) throws SetupException {
         Optional<String> stat = transport.read("/proc/" + instance.pid() + "/stat");

@@ -51,10 +51,10 @@ final class HealthCheckStep {
     }
 
     private static DeployFailedException fail(Deployment d, DeployState.Instance target, String what, String last) throws SetupException {
-        String log = d.layout.log(target.release(), target.port());
-        d.log.warn("Last lines of " + log + ":\n" + d.server.tail(log, 40));
+        String log = d.appLogName(target);
+        d.log.warn("Last lines of " + log + ":\n" + d.server.appLog(target, 40));
         return new DeployFailedException("the new version on port " + target.port() + " (PID " + target.pid() + ") " + what
-                + "; last health answer: " + last + ". See the app log " + log + ".");
+                + "; last health answer: " + last + ". See " + log + ".");
     }
 
     static void sleep(Duration duration) {

@@ -95,6 +95,7 @@ final class ServerCommands {
         }
         lock.args().put("include", config.nginx().include());
         lock.args().put("ports", ports(config));
+        lock.args().put("unit", config.app().name());
         return lock;
     }
 
@@ -128,8 +129,10 @@ final class ServerCommands {
                                 values.get(key + "record.release"), "yes".equals(values.get(key + "record.alive")))
                         : null;
                 String uptime = values.getOrDefault(key + "uptime", "");
+                String unit = values.containsKey(key + "unit.ActiveState") ? values.get(key + "unit.ActiveState") + ", "
+                        + values.getOrDefault(key + "unit.UnitFileState", "?") + ", restarts " + values.getOrDefault(key + "unit.NRestarts", "?") : null;
                 states.put(port, new PortState(port, values.getOrDefault(key + "pid", ""), values.get(key + "start"),
-                        values.getOrDefault(key + "command", "").trim(), uptime.isEmpty() ? null : Long.parseLong(uptime), record));
+                        values.getOrDefault(key + "command", "").trim(), uptime.isEmpty() ? null : Long.parseLong(uptime), record, unit));
             }
             Journal journal = values.containsKey("journal.to") ? new Journal(number(values.get("journal.from")),
                     Integer.parseInt(values.get("journal.to"))) : null;
@@ -171,8 +174,9 @@ final class ServerCommands {
     /**
      * @param pid    the listener's PID: empty if nothing listens, "?" for another user's process
      * @param record the instance the server recorded on this port when the plugin started it, or null
+     * @param unit   its systemd unit's state (active state, enabled or not, restarts), or null (no unit)
      */
-    record PortState(int port, String pid, String start, String command, Long uptimeSeconds, InstanceRecord record) {
+    record PortState(int port, String pid, String start, String command, Long uptimeSeconds, InstanceRecord record, String unit) {
         boolean free() {
             return pid.isEmpty();
         }
@@ -191,7 +195,8 @@ final class ServerCommands {
     record InstanceRecord(long pid, String start, String release, boolean alive) {}
 
     static Command inspectCommand(ServerLayout layout, DeployConfig config) {
-        return command("inspect", "base", layout.base(), "include", config.nginx().include(), "ports", ports(config));
+        return command("inspect", "base", layout.base(), "include", config.nginx().include(), "ports", ports(config),
+                "unit", config.app().name());
     }
 
     Inspection inspect() throws SetupException {
@@ -221,10 +226,11 @@ final class ServerCommands {
     /**
      * @param size     the uploaded size, or null for a release already on the server (no check)
      * @param envFile  the file with the app's environment variables, or empty
-     * @param command  the start command, every word already resolved ({jar}, {port})
+     * @param command  the start command, every word already resolved ({jar}, {port}) (the process runner)
+     * @param unitText the template unit (the systemd runner)
      */
     record StartRequest(int port, String release, String jar, Long size, String sha256, String log, String envFile,
-            Duration stopTimeout, Duration drainTimeout, List<String> command) {}
+            Duration stopTimeout, Duration drainTimeout, List<String> command, String unitText) {}
 
     /** What the server stopped: the verdict (terminated, killed, gone, unkillable) and how long it took. */
     record Stopped(long pid, String command, String verdict, Long millis, Long drainMillis, boolean drainTimedOut) {
@@ -252,7 +258,12 @@ final class ServerCommands {
         String jarName = r.jar().substring(r.jar().lastIndexOf('/') + 1);
         Command start = command("start", "base", layout.base(), "include", config.nginx().include(), "port", r.port(),
                 "release", r.release(), "jar", r.jar(), "jar_name", jarName, "size", r.size(), "sha256", r.sha256(), "log", r.log(),
-                "env", r.envFile(), "stop_s", r.stopTimeout().toSeconds(), "drain_ms", r.drainTimeout().toMillis());
+                "env", r.envFile(), "stop_s", r.stopTimeout().toSeconds(), "drain_ms", r.drainTimeout().toMillis(),
+                "runner", runner(config), "unit", config.app().name());
+        if (config.app().runner() == DeployConfig.Runner.SYSTEMD) {
+            start.args().put("unit_text", r.unitText());
+            return start;
+        }
         return new Command(start.name(), start.args(), r.command());
     }
 
@@ -275,7 +286,8 @@ final class ServerCommands {
         return command("switch", "base", layout.base(), "include", nginx.include(), "port", target.port(),
                 "pid", target.pid(), "start", target.start(), "pidfile", nginx.pidFile(),
                 "test", Shell.join(nginx.testCommand()), "reload", Shell.join(nginx.reloadCommand()),
-                "timeout_ms", nginx.reloadTimeout().toMillis(), "errorlog", nginx.errorLog(), "release", target.release());
+                "timeout_ms", nginx.reloadTimeout().toMillis(), "errorlog", nginx.errorLog(), "release", target.release(),
+                "unit", config.app().name());
     }
 
     SwitchResult switchTo(DeployState.Instance target) throws SetupException {
@@ -294,7 +306,7 @@ final class ServerCommands {
     static Command stopCommand(ServerLayout layout, DeployConfig config, DeployState.Instance instance, Duration drain) {
         return command("stop", "base", layout.base(), "include", config.nginx().include(), "port", instance.port(),
                 "pid", instance.pid(), "start", instance.start(), "release", instance.release(),
-                "stop_s", config.app().stopTimeout().toSeconds(), "drain_ms", drain.toMillis());
+                "stop_s", config.app().stopTimeout().toSeconds(), "drain_ms", drain.toMillis(), "unit", config.app().name());
     }
 
     StopResult stop(DeployState.Instance instance, Duration drain) throws SetupException {
@@ -303,8 +315,8 @@ final class ServerCommands {
 
     /** @param old the instance that was live before the switch, or null; {@code protect}: releases never pruned */
     static Command cleanupCommand(ServerLayout layout, DeployConfig config, DeployState.Instance old, List<String> protect) {
-        Command cleanup = old == null ? command("cleanup", "base", layout.base(), "include", config.nginx().include())
-                : stopCommand(layout, config, old, config.nginx().drainTimeout());
+        Command cleanup = old == null ? command("cleanup", "base", layout.base(), "include", config.nginx().include(),
+                "unit", config.app().name()) : stopCommand(layout, config, old, config.nginx().drainTimeout());
         Map<String, String> args = new LinkedHashMap<>(cleanup.args());
         args.put("keep_old_s", String.valueOf(config.app().keepOld().toSeconds()));
         args.put("keep", String.valueOf(config.app().keepReleases()));
@@ -346,8 +358,19 @@ final class ServerCommands {
         return command("tail", "file", file, "lines", lines);
     }
 
+    /** The instance's output: its journal (the systemd runner) or its release's log file (the process runner). */
+    static Command appLogCommand(ServerLayout layout, DeployConfig config, DeployState.Instance instance, int lines) {
+        return config.app().runner() == DeployConfig.Runner.SYSTEMD
+                ? command("tail", "unit", config.app().name(), "port", instance.port(), "lines", lines)
+                : tailCommand(layout.log(instance.release(), instance.port()), lines);
+    }
+
     String tail(String file, int lines) throws SetupException {
         return run(tailCommand(file, lines), SHORT).stdout();
+    }
+
+    String appLog(DeployState.Instance instance, int lines) throws SetupException {
+        return run(appLogCommand(layout, config, instance, lines), SHORT).stdout();
     }
 
     // ---- probe: the health check from the server itself (when sshd forbids port forwarding)
@@ -378,6 +401,10 @@ final class ServerCommands {
             default:
                 throw new IOException("curl failed on the server (exit code " + result.exitCode() + ")");
         }
+    }
+
+    private static String runner(DeployConfig config) {
+        return config.app().runner().name().toLowerCase(java.util.Locale.ROOT);
     }
 
     private static String ports(DeployConfig config) {

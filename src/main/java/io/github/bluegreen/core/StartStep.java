@@ -44,11 +44,8 @@ final class StartStep {
             d.state.artifact(artifact.getFileName().toString());
             d.state.sha256(sha256);
         }
-        String envFile = "";
-        if (!d.config.app().environment().isEmpty()) {
-            envFile = d.layout.environmentFile(port);
-            d.transport.write(envFile, environmentFile(d.config.app().environment()));
-        }
+        String envFile = d.layout.environmentFile(port);
+        d.transport.write(envFile, environmentFile(jar, d.config.app().environment()));
         List<String> command = new ArrayList<>();
         for (String word : d.config.app().command()) {
             command.add(word.replace("{jar}", jar).replace("{port}", String.valueOf(port)));
@@ -57,7 +54,8 @@ final class StartStep {
         d.state.target(new DeployState.Instance(port, null, null, release, jar));
         d.state.targetLaunchedAt(Instant.now());
         ServerCommands.StartResult result = d.server.start(new ServerCommands.StartRequest(port, release, jar, size, sha256,
-                d.layout.log(release, port), envFile, d.config.app().stopTimeout(), d.config.nginx().drainTimeout(), command));
+                d.layout.log(release, port), envFile, d.config.app().stopTimeout(), d.config.nginx().drainTimeout(), command,
+                SystemdUnit.text(d.config, d.layout)));
         if (result.stale() != null) {
             d.log.warn("Stopped a stale instance on port " + port + " (PID " + result.stale().pid() + ": "
                     + result.stale().command() + "): " + result.stale().describe());
@@ -71,14 +69,23 @@ final class StartStep {
         }
         d.state.target(new DeployState.Instance(port, result.pid(), result.start(), release, jar));
         d.state.targetLaunchedAt(Instant.now());
-        d.log.info("Started PID " + result.pid() + " on port " + port + ", log " + d.layout.log(release, port));
+        d.log.info("Started PID " + result.pid() + " on port " + port + (d.config.app().runner() == DeployConfig.Runner.SYSTEMD
+                ? " as " + d.config.app().name() + "@" + port + ".service" : ", log " + d.layout.log(release, port)));
     }
 
-    /** {@code NAME='value'} lines: read by the server's shell with every value quoted, never on a command line. */
-    static String environmentFile(Map<String, String> environment) {
-        StringBuilder text = new StringBuilder();
-        environment.forEach((name, value) -> text.append(name).append('=').append(Shell.quote(value)).append('\n'));
+    /**
+     * The instance's environment file: {@code BLUEGREEN_JAR} (the systemd unit's ExecStart uses it) and the app's
+     * variables as {@code NAME="value"} lines, escaped so that systemd's EnvironmentFile= and a POSIX shell read the
+     * same value. Only the deploy user can read it; no value is ever on a command line.
+     */
+    static String environmentFile(String jar, Map<String, String> environment) {
+        StringBuilder text = new StringBuilder("BLUEGREEN_JAR=" + doubleQuoted(jar) + "\n");
+        environment.forEach((name, value) -> text.append(name).append('=').append(doubleQuoted(value)).append('\n'));
         return text.toString();
+    }
+
+    private static String doubleQuoted(String value) {
+        return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"").replace("$", "\\$").replace("`", "\\`") + "\"";
     }
 
     private static long size(Path file) throws SetupException {

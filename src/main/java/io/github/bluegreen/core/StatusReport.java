@@ -52,6 +52,11 @@ public final class StatusReport {
     }
 
     private static String describePort(Deployment d, DeployState state, ServerCommands.PortState port, boolean live) {
+        String unit = port.unit() == null ? "" : "; unit " + d.config.app().name() + "@" + port.port() + ".service " + port.unit();
+        return describeProcess(d, state, port, live) + unit;
+    }
+
+    private static String describeProcess(Deployment d, DeployState state, ServerCommands.PortState port, boolean live) {
         StringBuilder text = new StringBuilder("port " + port.port() + (live ? " (LIVE): " : ": "));
         if (port.free()) {
             return text.append("nothing listening").toString();

@@ -107,6 +107,14 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
     @Parameter(property = "bluegreen.startCommand")
     private List<String> startCommand = new ArrayList<>();
 
+    /**
+     * What runs the app: {@code process} (a detached process, for servers without systemd) or {@code systemd} (a unit
+     * {@code <appName>@<port>}: restarted when it crashes, the live one started at boot; as root a system unit, else a
+     * user unit of the deploy user, which needs lingering).
+     */
+    @Parameter(property = "bluegreen.runner", defaultValue = "process")
+    private String runner;
+
     /** Environment variables for the app, e.g. {@code <SPRING_PROFILES_ACTIVE>prod</SPRING_PROFILES_ACTIVE>}. */
     @Parameter
     private Map<String, String> environment = Map.of();
@@ -256,6 +264,12 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
         if (appName == null || !appName.matches("[A-Za-z0-9._-]+")) {
             throw new SetupException("bluegreen.appName", "bluegreen.appName must be a plain name (letters, digits, . _ -): '" + appName + "'");
         }
+        DeployConfig.Runner instances;
+        try {
+            instances = DeployConfig.Runner.valueOf(runner.trim().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new SetupException("bluegreen.runner", "unknown runner '" + runner + "': use process or systemd");
+        }
         Map<String, String> variables = environment == null ? Map.of() : environment;
         for (String name : variables.keySet()) {
             if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
@@ -273,7 +287,7 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
         return new DeployConfig(
                 new DeployConfig.App(appName, baseDir == null || baseDir.isBlank() ? "~/bluegreen/" + appName : baseDir,
                         List.of(bluePort, greenPort), command, variables,
-                        Duration.ofSeconds(stopTimeoutSeconds), keepReleases, Duration.ofSeconds(keepOldSeconds)),
+                        Duration.ofSeconds(stopTimeoutSeconds), keepReleases, Duration.ofSeconds(keepOldSeconds), instances),
                 new DeployConfig.Health(healthPath, Duration.ofSeconds(healthTimeoutSeconds),
                         Duration.ofMillis(probeTimeoutMillis), Duration.ofMillis(pollIntervalMillis)),
                 new DeployConfig.Nginx(nginxInclude, nginxPidFile, words("bluegreen.nginxTestCommand", nginxTestCommand),

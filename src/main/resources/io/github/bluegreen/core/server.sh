@@ -9,21 +9,25 @@
 # lock     base owner [expect wait_s] include ports       lock=taken, then what inspect prints       0
 #                                                         holder.* (+ holder.alive=yes|no|unknown)  3 held
 #                                                         busy.command (a dead deploy's command runs) 5 busy
-# inspect  base include ports                             include.*, holder.*, journal.*, port.P.*   0
-#                                                         (listener: pid start command uptime; record.*)
+# inspect  base include ports unit                        include.*, holder.*, journal.*, port.P.*   0
+#                                                         (listener: pid start command uptime; record.*; unit.*)
 # owner    ports                                          port.P.pid, port.P.start                   0
 # start    base include port release jar jar_name size    stale.*, stop.*, drain.*, pid, start       0; 3 refused; 4
-#          sha256 log env stop_s drain_ms -- COMMAND...
+#          sha256 log env stop_s drain_ms runner unit
+#          [unit_text] -- COMMAND... (runner=process)
 # switch   base include port pid start pidfile test       old.workers, new.workers, error            0; 3 refused; 4
-#          reload timeout_ms errorlog release
+#          reload timeout_ms errorlog release runner unit
 # stop     base include port pid start release stop_s     stop.*, drain.*                            0; 3 refused (live)
 #          drain_ms (no pid: the recorded instance of the release)
 # cleanup  stop's arguments, keep_old_s keep protect      stop.*, drain.*, kept.*, pruned.*          0; 3 refused
 # unlock   base deploy                                    unlock=released|not-held                   0
-# tail     file lines                                     the last lines of the file                 0
+# tail     file lines [unit port]                         the last lines of the file (or the unit's  0
+#                                                         journal)
 # probe    port path timeout_ms                           curl's HTTP answer (status line, headers,  0; 4 no curl; else
 #          (health probes when sshd forbids forwarding)   body)                                      curl's exit code
 #
+# Instances run detached (runner=process: nohup setsid, output appended to the release's log) or as systemd units
+# UNIT@PORT (runner=systemd: the system manager as root, the deploy user's own lingering manager otherwise).
 # Exit codes: 0 done; 3 refused: the server's state forbids it and nothing was changed; 4 failed; 5 busy.
 # Crash safety: the commands ignore SIGHUP and SIGPIPE, so a dropped SSH connection or a killed Maven never cuts one
 # in half; every command that changes something holds commands.lock (flock) while it runs, so the next deploy waits
@@ -179,6 +183,28 @@ record_of() { echo "$base/instances/$1"; }
 forget_instance() { # forget_instance PORT PID: remove the port's record if it is about PID
     [ "$(value_of pid "$(record_of "$1")")" != "$2" ] || rm -f "$(record_of "$1")"
 }
+sctl() { # systemctl for the app's units: the system manager as root, else the user's own (lingering) manager
+    if [ "$(id -u)" = 0 ]; then
+        systemctl "$@"
+    else
+        XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/run/user/$(id -u)} systemctl --user "$@"
+    fi
+}
+unit_of() { echo "$unit@$1.service"; }
+is_unit() { [ "$(value_of runner "$(record_of "$1")")" = systemd ]; }
+running_instance() { # running_instance PORT: "PID START" of the instance recorded on PORT if it runs (a unit: its MainPID)
+    local record pid start
+    record=$(record_of "$1")
+    pid=$(value_of pid "$record") || return 1
+    start=$(value_of start "$record")
+    if is_unit "$1"; then
+        pid=$(sctl show -p MainPID --value "$(unit_of "$1")" 2>/dev/null)
+        [ -n "$pid" ] && [ "$pid" != 0 ] || return 1
+        start=$(proc_start "$pid") || return 1
+    fi
+    alive "$pid" "$start" || return 1
+    echo "$pid $start"
+}
 
 # --- nginx
 nginx_workers() { # nginx_workers PIDFILE: worker PIDs of the master in PIDFILE, space separated
@@ -229,34 +255,49 @@ drain() { # drain PORT DRAIN_MS: if the last switch moved traffic off PORT, wait
     now_ms
     echo "drain.ms=$((NOW - t0))"
 }
-stop_instance() { # stop_instance PORT PID START STOP_S DRAIN_MS: SIGTERM, then SIGKILL at the deadline; each signal
-    # only while PID is still the process that started at START (a PID is reused once its process is gone)
-    local port=$1 pid=$2 start=$3 stop_s=$4 drain_ms=$5 t0 deadline verdict
+stop_instance() { # stop_instance PORT PID START STOP_S DRAIN_MS: a unit through systemd (SIGTERM, SIGKILL after its
+    # TimeoutStopSec); a process with SIGTERM, then SIGKILL at the deadline, each signal only while PID is still the
+    # process that started at START (a PID is reused once its process is gone)
+    local port=$1 pid=$2 start=$3 stop_s=$4 drain_ms=$5 t0 deadline verdict running
     if [ "$(routed_port)" = "$port" ]; then
         echo "refused=nginx routes to port $port: its instance (PID $pid) is live and is not stopped"
         return 3
     fi
-    echo "stop.pid=$pid"
-    if ! alive "$pid" "$start"; then
-        forget_instance "$port" "$pid"
-        echo "stop.verdict=gone"
-        return 0
-    fi
-    drain "$port" "$drain_ms"
-    now_ms; t0=$NOW; deadline=$((NOW + stop_s * 1000))
-    kill -TERM "$pid" 2>/dev/null
-    verdict=terminated
-    while alive "$pid" "$start"; do
-        now_ms
-        if [ "$NOW" -ge "$deadline" ] && [ "$verdict" = terminated ]; then
-            kill -KILL "$pid" 2>/dev/null
-            verdict=killed
-            deadline=$((NOW + 5000))
-        elif [ "$NOW" -ge "$deadline" ]; then
-            verdict=unkillable; break
+    if is_unit "$port"; then
+        # whatever its PID now (it may have been restarted), the unit is the instance; stopped even while it restarts
+        if running=$(running_instance "$port"); then pid=${running% *}; fi
+        echo "stop.pid=$pid"
+        drain "$port" "$drain_ms"
+        now_ms; t0=$NOW
+        sctl stop "$(unit_of "$port")" 2>/dev/null
+        sctl disable --quiet "$(unit_of "$port")" 2>/dev/null
+        case "$(sctl show -p Result --value "$(unit_of "$port")" 2>/dev/null)" in
+        timeout) verdict=killed ;; *) verdict=terminated ;;
+        esac
+        rm -f "$(record_of "$port")"
+    else
+        echo "stop.pid=$pid"
+        if ! alive "$pid" "$start"; then
+            forget_instance "$port" "$pid"
+            echo "stop.verdict=gone"
+            return 0
         fi
-        sleep 0.02
-    done
+        drain "$port" "$drain_ms"
+        now_ms; t0=$NOW; deadline=$((NOW + stop_s * 1000))
+        kill -TERM "$pid" 2>/dev/null
+        verdict=terminated
+        while alive "$pid" "$start"; do
+            now_ms
+            if [ "$NOW" -ge "$deadline" ] && [ "$verdict" = terminated ]; then
+                kill -KILL "$pid" 2>/dev/null
+                verdict=killed
+                deadline=$((NOW + 5000))
+            elif [ "$NOW" -ge "$deadline" ]; then
+                verdict=unkillable; break
+            fi
+            sleep 0.02
+        done
+    fi
     now_ms
     forget_instance "$port" "$pid"
     echo "stop.verdict=$verdict"
@@ -269,9 +310,9 @@ ours() { # ours PID: started by this plugin (its jar lies under base/releases), 
     [ -n "$jar_name" ] && case "$line" in *"/$jar_name "*|*" $jar_name "*) true ;; *) false ;; esac
 }
 free_port() { # free_port: stops what of this app holds the target port (its record, or a listener that is ours)
-    local pid start
-    pid=$(value_of pid "$(record_of "$port")") && start=$(value_of start "$(record_of "$port")")
-    if [ -n "$pid" ] && alive "$pid" "$start"; then
+    local pid start running
+    if running=$(running_instance "$port"); then
+        pid=${running% *}; start=${running#* }
         echo "stale.pid=$pid"; echo "stale.command=$(cmdline "$pid")"
         stop_instance "$port" "$pid" "$start" "$stop_s" "$drain_ms" || return $?
     fi
@@ -328,7 +369,7 @@ release_lock() { # release_lock DEPLOY_ID: removes deploy.lock if DEPLOY_ID hold
 
 # --- commands
 cmd_lock() {
-    local base="" owner="" expect="" wait_s=60 include="" ports=""
+    local base="" owner="" expect="" wait_s=60 include="" ports="" unit=""
     parse_args "$@"
     mkdir -p "$base" || exit 4
     if [ -n "$expect" ]; then
@@ -343,7 +384,7 @@ cmd_lock() {
     inspect
 }
 inspect() {
-    local port record pid start
+    local port record pid start running
     if [ -f "$include" ]; then
         echo "include.exists=true"
         echo "include.line=$(grep -m1 'service_url' "$include" 2>/dev/null)"
@@ -360,14 +401,20 @@ inspect() {
         record=$(record_of "$port")
         pid=$(value_of pid "$record") || continue
         start=$(value_of start "$record")
-        echo "port.$port.record.pid=$pid"
-        echo "port.$port.record.start=$start"
         echo "port.$port.record.release=$(value_of release "$record")"
-        echo "port.$port.record.alive=$(alive "$pid" "$start" && echo yes || echo no)"
+        echo "port.$port.record.runner=$(value_of runner "$record")"
+        if running=$(running_instance "$port"); then
+            echo "port.$port.record.pid=${running% *}"; echo "port.$port.record.start=${running#* }"; echo "port.$port.record.alive=yes"
+        else
+            echo "port.$port.record.pid=$pid"; echo "port.$port.record.start=$start"; echo "port.$port.record.alive=no"
+        fi
+        if is_unit "$port"; then
+            sctl show -p ActiveState -p UnitFileState -p NRestarts "$(unit_of "$port")" 2>/dev/null | sed "s/^/port.$port.unit./"
+        fi
     done
 }
 cmd_inspect() {
-    local base="" include="" ports=""
+    local base="" include="" ports="" unit=""
     parse_args "$@"
     inspect
 }
@@ -382,10 +429,10 @@ cmd_owner() {
 }
 cmd_start() {
     local base="" include="" port="" release="" jar="" jar_name="" size="" sha256="" log="" env="" stop_s=30 drain_ms=0
-    local actual_size actual_sha pid
+    local runner=process unit="" unit_text="" actual_size actual_sha pid
     parse_args "$@"
     while [ $# -gt 0 ] && [ "$1" != -- ]; do shift; done
-    shift
+    [ $# -eq 0 ] || shift
     commands_lock 120
     actual_size=$(stat -c %s "$jar" 2>/dev/null)
     if [ -z "$actual_size" ]; then echo "error=$jar does not exist on the server"; exit 4; fi
@@ -399,17 +446,49 @@ cmd_start() {
     fi
     free_port || exit $?
     mkdir -p "${log%/*}" "$base/instances" && cd "${jar%/*}" || exit 4
-    # detached (setsid, nohup, no stdio, no commands.lock) so that the SSH channel closes at once; a clean environment:
-    # PATH, HOME, LANG, plus the variables of the env file (a file only the deploy user reads, never the command line)
-    nohup setsid env -i PATH="$PATH" HOME="$HOME" LANG="${LANG:-C.UTF-8}" \
-        sh -c 'set -a; [ -z "$1" ] || . "$1"; shift; exec "$@"' app "$env" "$@" >> "$log" 2>&1 < /dev/null 9>&- &
-    pid=$!
-    write_file "$(record_of "$port")" "$(printf 'pid=%s\nstart=%s\nrelease=%s\nlog=%s' "$pid" "$(proc_start "$pid")" "$release" "$log")"
+    if [ "$runner" = systemd ]; then
+        launch_unit || exit 4
+    else
+        # detached (setsid, nohup, no stdio, no commands.lock) so that the SSH channel closes at once; a clean
+        # environment: PATH, HOME, LANG, plus the env file's variables (a file only the deploy user reads, never argv)
+        nohup setsid env -i PATH="$PATH" HOME="$HOME" LANG="${LANG:-C.UTF-8}" \
+            sh -c 'set -a; [ -z "$1" ] || . "$1"; shift; exec "$@"' app "$env" "$@" >> "$log" 2>&1 < /dev/null 9>&- &
+        pid=$!
+    fi
+    write_file "$(record_of "$port")" "$(printf 'pid=%s\nstart=%s\nrelease=%s\nrunner=%s' "$pid" "$(proc_start "$pid")" "$release" "$runner")"
     echo "pid=$pid"
     echo "start=$(value_of start "$(record_of "$port")")"
 }
+launch_unit() { # installs the template unit if it changed, starts UNIT@PORT; sets pid to its main PID
+    local dir wanted name
+    if [ "$(id -u)" = 0 ]; then
+        dir=/etc/systemd/system; wanted=multi-user.target
+    else
+        dir=$HOME/.config/systemd/user; wanted=default.target
+        # the user's manager must run without a login, from boot on: lingering
+        [ -e "/var/lib/systemd/linger/$(id -un)" ] || loginctl enable-linger 2>/dev/null || {
+            echo "error=runner=systemd as $(id -un) needs lingering (the user's units start at boot): run once as root: loginctl enable-linger $(id -un)"
+            return 1; }
+    fi
+    mkdir -p "$dir" || return 1
+    printf '%s\n\n[Install]\nWantedBy=%s\n' "$unit_text" "$wanted" > "$dir/$unit@.service.tmp" || return 1
+    if cmp -s "$dir/$unit@.service.tmp" "$dir/$unit@.service"; then
+        rm -f "$dir/$unit@.service.tmp"
+    else
+        mv -f "$dir/$unit@.service.tmp" "$dir/$unit@.service" && sctl daemon-reload || return 1
+    fi
+    name=$(unit_of "$port")
+    sctl reset-failed "$name" 2> /dev/null
+    if ! out=$(sctl start "$name" 2>&1); then
+        echo "error=systemctl start $name failed: $(echo "$out" | tr '\n' ' ')"
+        return 1
+    fi
+    pid=$(sctl show -p MainPID --value "$name")
+    [ -n "$pid" ] && [ "$pid" != 0 ] || { echo "error=$name started no process"; return 1; }
+}
 cmd_switch() {
     local base="" include="" port="" pid="" start="" pidfile="" test="" reload="" timeout_ms=10000 errorlog="" release=""
+    local runner=process unit=""
     local old from offset out deadline errors
     parse_args "$@"
     commands_lock 120
@@ -452,12 +531,15 @@ cmd_switch() {
         sleep 0.02
     done
     write_file "$base/last-switch" "$(printf 'from=%s\nto=%s\nworkers=%s' "$from" "$port" "$old")"
+    # a reboot brings back exactly what nginx routes to: the new unit enabled, the old one disabled
+    if is_unit "$port"; then sctl enable --quiet "$(unit_of "$port")" 2>/dev/null; fi
+    if [ -n "$from" ] && [ "$from" != "$port" ] && is_unit "$from"; then sctl disable --quiet "$(unit_of "$from")" 2>/dev/null; fi
     [ -z "$release" ] || touch "$base/releases/$release/went-live" 2>/dev/null
     rm -f "$base/switch.journal" "$include.bak"
     echo "new.workers=$(nginx_workers "$pidfile")"
 }
 cmd_stop() {
-    local base="" include="" port="" pid="" start="" release="" stop_s=30 drain_ms=0
+    local base="" include="" port="" pid="" start="" release="" stop_s=30 drain_ms=0 unit=""
     parse_args "$@"
     commands_lock 120
     if [ -z "$pid" ]; then   # start's answer was lost: the instance the server recorded on the port, if of this release
@@ -470,7 +552,7 @@ cmd_stop() {
     stop_instance "$port" "$pid" "$start" "$stop_s" "$drain_ms"
 }
 cmd_cleanup() {
-    local base="" include="" port="" pid="" start="" stop_s=30 drain_ms=0 keep_old_s=0 keep=3 protect=""
+    local base="" include="" port="" pid="" start="" release="" stop_s=30 drain_ms=0 keep_old_s=0 keep=3 protect="" unit=""
     parse_args "$@"
     commands_lock 120
     if [ -n "$pid" ] && [ "$keep_old_s" -gt 0 ]; then
@@ -488,9 +570,14 @@ cmd_unlock() {
     release_lock "$deploy"
 }
 cmd_tail() {
-    local file="" lines=40
+    local file="" lines=40 unit="" port=""
     parse_args "$@"
-    tail -n "$lines" "$file" 2>/dev/null
+    if [ -n "$unit" ]; then
+        if [ "$(id -u)" = 0 ]; then set -- -u; else set -- --user-unit; fi
+        journalctl "$1" "$(unit_of "$port")" -n "$lines" -o cat --no-pager 2>&1
+    else
+        tail -n "$lines" "$file" 2>/dev/null
+    fi
 }
 
 cmd_probe() { # an HTTP GET from the server itself, for servers whose sshd forbids port forwarding

@@ -63,7 +63,7 @@ final class LocalServer implements AutoCloseable {
     DeployConfig config() {
         return new DeployConfig(
                 new DeployConfig.App("testapp", dir.resolve("base").toString(), ports, List.of("java", "{jar}", "--server.port={port}"),
-                        environment, Duration.ofSeconds(1), 2, keepOld),
+                        environment, Duration.ofSeconds(1), 2, keepOld, DeployConfig.Runner.PROCESS),
                 new DeployConfig.Health(healthPath, healthTimeout, probeTimeout, Duration.ofMillis(100)),
                 new DeployConfig.Nginx(include.toString(), nginxPid.toString(), testCommand, reloadCommand,
                         Duration.ofSeconds(5), drainTimeout, errorLog),

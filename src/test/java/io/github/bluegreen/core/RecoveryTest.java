@@ -94,7 +94,7 @@ class RecoveryTest {
 
     @Test
     void anAppThePluginDidNotStartIsAdoptedAndADeadLivePortIsReported() {
-        PortState manual = new PortState(8080, "555", "5", "java -jar pium.jar", 100L, null);
+        PortState manual = new PortState(8080, "555", "5", "java -jar pium.jar", 100L, null, null);
         Recovery.Plan adopted = Recovery.plan(new DeployState(), seen(null, null, manual, free(8081)), 8080, PORTS, port -> true);
         assertEquals("adopted", adopted.live().release());
         assertEquals(555L, adopted.live().pid());
@@ -126,11 +126,11 @@ class RecoveryTest {
 
     private static PortState running(DeployState.Instance instance) {
         return new PortState(instance.port(), String.valueOf(instance.pid()), instance.start(), "java -jar " + instance.jar(), 10L,
-                new InstanceRecord(instance.pid(), instance.start(), instance.release(), true));
+                new InstanceRecord(instance.pid(), instance.start(), instance.release(), true), null);
     }
 
     private static PortState free(int port) {
-        return new PortState(port, "", null, "", null, null);
+        return new PortState(port, "", null, "", null, null, null);
     }
 
     private static Inspection seen(Journal journal, String includeLine, PortState blue, PortState green) {

@@ -49,10 +49,10 @@ class ServerCommandsTest {
         DeployConfig config = configFor("/etc/nginx/service-url.inc");
         ServerCommands.StartRequest request = new ServerCommands.StartRequest(8081, "r1", "/srv/app/releases/r1/app.jar", 10L, "abc",
                 "/srv/app/releases/r1/8081.log", "/srv/app/instances/8081.env", Duration.ofSeconds(30), Duration.ofSeconds(60),
-                List.of("java", "-Dx=it's", "-jar", "/srv/app/releases/r1/app.jar"));
+                List.of("java", "-Dx=it's", "-jar", "/srv/app/releases/r1/app.jar"), "(unit)");
         assertEquals("'start' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'port=8081' 'release=r1'"
                 + " 'jar=/srv/app/releases/r1/app.jar' 'jar_name=app.jar' 'size=10' 'sha256=abc' 'log=/srv/app/releases/r1/8081.log'"
-                + " 'env=/srv/app/instances/8081.env' 'stop_s=30' 'drain_ms=60000'"
+                + " 'env=/srv/app/instances/8081.env' 'stop_s=30' 'drain_ms=60000' 'runner=process' 'unit=app'"
                 + " '--' 'java' '-Dx=it'\"'\"'s' '-jar' '/srv/app/releases/r1/app.jar'",
                 ServerCommands.startCommand(srv, config, request).toString());
     }
@@ -65,7 +65,7 @@ class ServerCommandsTest {
         assertEquals("'switch' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'port=8081' 'pid=42' 'start=777'"
                 + " 'pidfile=/run/nginx.pid' 'test='\"'\"'sudo'\"'\"' '\"'\"'nginx'\"'\"' '\"'\"'-t'\"'\"''"
                 + " 'reload='\"'\"'sudo'\"'\"' '\"'\"'systemctl'\"'\"' '\"'\"'reload'\"'\"' '\"'\"'nginx'\"'\"''"
-                + " 'timeout_ms=10000' 'errorlog=/var/log/nginx/error.log' 'release=r1'", line);
+                + " 'timeout_ms=10000' 'errorlog=/var/log/nginx/error.log' 'release=r1' 'unit=app'", line);
     }
 
     @Test
@@ -74,20 +74,21 @@ class ServerCommandsTest {
         DeployConfig config = configFor("/etc/nginx/service-url.inc");
         DeployState.Instance old = new DeployState.Instance(8080, 41L, "555", "r0", null);
         assertEquals("'stop' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'port=8080' 'pid=41' 'start=555' 'release=r0'"
-                + " 'stop_s=30' 'drain_ms=0'", ServerCommands.stopCommand(srv, config, old, Duration.ZERO).toString());
+                + " 'stop_s=30' 'drain_ms=0' 'unit=app'", ServerCommands.stopCommand(srv, config, old, Duration.ZERO).toString());
         assertEquals("'cleanup' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'port=8080' 'pid=41' 'start=555' 'release=r0'"
-                + " 'stop_s=30' 'drain_ms=60000' 'keep_old_s=0' 'keep=3' 'protect=r1 r0'",
+                + " 'stop_s=30' 'drain_ms=60000' 'unit=app' 'keep_old_s=0' 'keep=3' 'protect=r1 r0'",
                 ServerCommands.cleanupCommand(srv, config, old, List.of("r1", "r0")).toString());
-        assertEquals("'cleanup' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'keep_old_s=0' 'keep=3' 'protect=r1'",
+        assertEquals("'cleanup' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'unit=app' 'keep_old_s=0' 'keep=3' 'protect=r1'",
                 ServerCommands.cleanupCommand(srv, config, null, List.of("r1")).toString());
-        assertEquals("'inspect' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'ports=8080 8081'",
+        assertEquals("'inspect' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'ports=8080 8081' 'unit=app'",
                 ServerCommands.inspectCommand(srv, config).toString());
         assertEquals("'owner' 'ports=8080'", ServerCommands.ownerCommand(8080).toString());
         assertEquals("'unlock' 'base=/srv/app' 'deploy=d1'", ServerCommands.unlockCommand(srv, "d1").toString());
         assertEquals("'tail' 'file=/srv/app/history.log' 'lines=5'", ServerCommands.tailCommand("/srv/app/history.log", 5).toString());
         LockOwner me = new LockOwner("d1", "deploy", "ann", "ci", "b00t", 42, "777", Instant.parse("2026-11-25T10:00:00Z"));
         assertEquals("'lock' 'base=/srv/app' 'owner=deployId=d1\nkind=deploy\nuser=ann\nhost=ci\nbootId=b00t\npid=42\npidStart=777\n"
-                + "since=2026-11-25T10:00:00Z' 'expect=dead1' 'wait_s=90' 'include=/etc/nginx/service-url.inc' 'ports=8080 8081'",
+                + "since=2026-11-25T10:00:00Z' 'expect=dead1' 'wait_s=90' 'include=/etc/nginx/service-url.inc' 'ports=8080 8081'"
+                + " 'unit=app'",
                 ServerCommands.lockCommand(srv, config, me, "dead1", Duration.ofSeconds(90)).toString());
     }
 
@@ -306,7 +307,7 @@ class ServerCommandsTest {
     private static DeployConfig configFor(String include) {
         return new DeployConfig(
                 new DeployConfig.App("app", "/srv/app", List.of(8080, 8081), List.of("java", "-jar", "{jar}"), Map.of(),
-                        Duration.ofSeconds(30), 3, Duration.ZERO),
+                        Duration.ofSeconds(30), 3, Duration.ZERO, DeployConfig.Runner.PROCESS),
                 new DeployConfig.Health("/actuator/health", Duration.ofSeconds(120), Duration.ofSeconds(2), Duration.ofMillis(100)),
                 new DeployConfig.Nginx(include, "/run/nginx.pid", List.of("sudo", "nginx", "-t"), List.of("sudo", "systemctl", "reload", "nginx"),
                         Duration.ofSeconds(10), Duration.ofSeconds(60), "/var/log/nginx/error.log"),
