@@ -178,7 +178,7 @@ class ItSupport {
     void routeTo(int port) {
         include().text = "set \$service_url http://127.0.0.1:${port};\n"
         runAsUser(env.BLUEGREEN_IT_NGINX_RELOAD.split(' ') as List)
-        for (int i = 0; i < 50 && get('/', 2000)[0] != 200; i++) {
+        for (int i = 0; i < 300 && get('/', 2000)[0] != 200; i++) {   // a reload takes longer on a busy machine
             Thread.sleep(100)
         }
     }

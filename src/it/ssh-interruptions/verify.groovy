@@ -96,7 +96,7 @@ def points = [
          return holder
      },
      args: { -> deployArgs() },
-     trigger: { File log, Properties before -> logHas(log, 'Uploaded ') && !serverCommand('start').isEmpty() },
+     trigger: { File log, Properties before -> logHas(log, '[INFO] Upload') && !serverCommand('start').isEmpty() },
      after: { String how, held ->
          if (how == 'kill Maven') {   // the start command never reached the server
              serverCommand('start').each { killTree(it) }

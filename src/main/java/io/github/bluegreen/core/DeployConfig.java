@@ -9,10 +9,30 @@ import java.util.Map;
  * Everything a deploy needs to know, grouped by concern. Built by the Maven layer from parameters; the
  * property named in each Javadoc is the one a user sets.
  *
- * @param artifact    the jar to deploy ({@code bluegreen.artifact})
- * @param forceUnlock take over a deploy lock held by someone else ({@code bluegreen.forceUnlock})
+ * @param artifact the jar to deploy ({@code bluegreen.artifact})
+ * @param dryRun   inspect the server for real and print what a deploy would do, changing nothing ({@code bluegreen.dryRun})
  */
-public record DeployConfig(App app, Health health, Nginx nginx, Path artifact, boolean forceUnlock) {
+public record DeployConfig(App app, Health health, Nginx nginx, Path artifact, Lock lock, Hooks hooks, boolean dryRun) {
+
+    /**
+     * @param forceUnlock take over a deploy lock held by someone else ({@code bluegreen.forceUnlock})
+     * @param maxWait     how long to wait for a lock another deploy holds ({@code bluegreen.lockWaitSeconds})
+     */
+    public record Lock(boolean forceUnlock, Duration maxWait) {
+        public static final Lock DEFAULT = new Lock(false, Duration.ZERO);
+    }
+
+    /**
+     * Commands run on the server at named points of a deploy, each bounded by {@code timeout}
+     * ({@code bluegreen.hookTimeoutSeconds}); empty: none.
+     *
+     * @param beforeSwitch once the new instance is healthy, before nginx is switched; a failure stops the deploy
+     *                     safely ({@code bluegreen.beforeSwitchHook})
+     * @param afterDeploy  at the end of a deploy, done or failed; a failure is reported only ({@code bluegreen.afterDeployHook})
+     */
+    public record Hooks(List<String> beforeSwitch, List<String> afterDeploy, Duration timeout) {
+        public static final Hooks NONE = new Hooks(List.of(), List.of(), Duration.ofMinutes(5));
+    }
 
     /**
      * What runs the app's instances ({@code bluegreen.runner}): detached processes, or systemd units {@code <appName>@<port>}

@@ -36,6 +36,7 @@ public final class DeployState {
     private Instant previousKeptUntil;
     private String artifact;
     private String sha256;
+    private ServerCommands.Upload upload;
     private final Map<Step, StepTime> steps = new EnumMap<>(Step.class);
 
     /** One app process: identified by its PID and its start time (a PID alone is reused). */
@@ -79,6 +80,11 @@ public final class DeployState {
             s.previousKeptUntil = instant(p, "previous.keptUntil");
             s.artifact = p.getProperty("target.artifact");
             s.sha256 = p.getProperty("target.sha256");
+            if (p.getProperty("target.upload.sent") != null) {
+                s.upload = new ServerCommands.Upload(null, null, Long.parseLong(p.getProperty("target.upload.sent")),
+                        Long.parseLong(p.getProperty("target.upload.reused")), Long.parseLong(p.getProperty("target.upload.ms")),
+                        Long.parseLong(p.getProperty("target.upload.requests")));
+            }
             for (Step step : Step.values()) {
                 Instant at = instant(p, "step." + step.goal() + ".at");
                 String ms = p.getProperty("step." + step.goal() + ".ms");
@@ -109,6 +115,12 @@ public final class DeployState {
         put(values, "previous.keptUntil", previousKeptUntil);
         put(values, "target.artifact", artifact);
         put(values, "target.sha256", sha256);
+        if (upload != null) {
+            put(values, "target.upload.sent", upload.sent());
+            put(values, "target.upload.reused", upload.reused());
+            put(values, "target.upload.ms", upload.millis());
+            put(values, "target.upload.requests", upload.requests());
+        }
         steps.forEach((step, time) -> {
             put(values, "step." + step.goal() + ".at", time.at());
             put(values, "step." + step.goal() + ".ms", time.millis());
@@ -288,6 +300,15 @@ public final class DeployState {
 
     public void sha256(String sha256) {
         this.sha256 = sha256;
+    }
+
+    /** How the jar reached the server: bytes sent and reused, time, requests (a rollback uploads nothing). */
+    public ServerCommands.Upload upload() {
+        return upload;
+    }
+
+    public void upload(ServerCommands.Upload upload) {
+        this.upload = upload;
     }
 
     public Map<Step, StepTime> steps() {

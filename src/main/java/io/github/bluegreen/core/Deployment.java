@@ -2,6 +2,7 @@ package io.github.bluegreen.core;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -40,6 +41,14 @@ public final class Deployment {
      * instance keeps serving, what this deploy started is stopped, the outcome is recorded and the lock released.
      */
     public void run(Step step) throws SetupException, DeployFailedException {
+        if (config.dryRun()) {
+            if (step == Step.DETECT) {
+                DryRun.plan(this).forEach(log::info);
+            } else {
+                log.info("bluegreen:" + step.goal() + ": dry run, nothing to do (bluegreen:detect printed the whole plan)");
+            }
+            return;
+        }
         Instant begin = Instant.now();
         if (step.requires() != null) {
             state = readState();
@@ -78,6 +87,9 @@ public final class Deployment {
     public void rollback() throws SetupException, DeployFailedException {
         kind = DeployState.Kind.ROLLBACK;
         run(Step.DETECT);
+        if (config.dryRun()) {
+            return;
+        }
         if (keptForRollback) {
             DeployState.Instance kept = state.target();
             log.info("The previous release " + kept.release() + " still runs on port " + kept.port() + " (PID " + kept.pid()
@@ -110,6 +122,8 @@ public final class Deployment {
         Duration takeoverWait = config.nginx().reloadTimeout().multipliedBy(2).plus(config.nginx().drainTimeout())
                 .plus(config.app().stopTimeout()).plus(Duration.ofSeconds(30));
         Instant timerDeadline = Instant.now().plus(config.app().stopTimeout()).plus(config.nginx().drainTimeout()).plusSeconds(15);
+        Instant waitUntil = Instant.now().plus(config.lock().maxWait());
+        Instant nextNote = Instant.now();
         String expect = null;
         while (true) {
             ServerCommands.LockResult result = server.lock(me, expect, takeoverWait);
@@ -133,12 +147,21 @@ public final class Deployment {
                 log.warn("The deploy lock belongs to " + who + ", whose " + (holder.kind().equals("timer") ? "" : "Maven ")
                         + "process is gone: taking it over");
                 expect = holder.deployId();
-            } else if (config.forceUnlock()) {
+            } else if (config.lock().forceUnlock()) {
                 log.warn("Removing the deploy lock of " + who + " (bluegreen.forceUnlock)");
                 expect = holder.deployId();
+            } else if (Instant.now().isBefore(waitUntil)) {
+                if (!Instant.now().isBefore(nextNote)) {
+                    log.info("Waiting for the deploy lock, held by " + who + " (bluegreen.lockWaitSeconds: up to "
+                            + Durations.format(Duration.between(Instant.now(), waitUntil)) + " more)");
+                    nextNote = Instant.now().plusSeconds(10);
+                }
+                HealthCheckStep.sleep(Duration.ofSeconds(1));
             } else {
-                throw new DeployFailedException("another deploy is running: " + who + ". Wait for it to finish; if it was"
-                        + " killed on another machine, remove its lock with -Dbluegreen.forceUnlock=true");
+                throw new DeployFailedException("another deploy is running: " + who + (config.lock().maxWait().isZero()
+                        ? ". Wait for it to finish (or let deploys queue: -Dbluegreen.lockWaitSeconds=600)"
+                        : ", still after waiting " + Durations.format(config.lock().maxWait()) + " (bluegreen.lockWaitSeconds)")
+                        + "; if it was killed on another machine, remove its lock with -Dbluegreen.forceUnlock=true");
             }
         }
     }
@@ -190,8 +213,41 @@ public final class Deployment {
         transport.write(layout.stateFile(), state.text());
     }
 
-    /** The end of a deploy that reached DONE: lock released, history recorded, summary printed. */
+    /**
+     * Runs a hook on the server, its output into the build log. Returns null if it succeeded, else why not (its exit
+     * code, or that it ran out of bluegreen.hookTimeoutSeconds).
+     */
+    String runHook(String name, List<String> command, String outcome, String reason) throws SetupException {
+        DeployState.Instance target = state.target();
+        ServerCommands.HookResult result = server.hook(name, command, new ServerCommands.HookFacts(target == null ? null : target.port(),
+                target == null ? null : target.pid(), target == null ? null : target.release(), state.deployId(), outcome, reason));
+        log.info("Hook " + name + ": " + String.join(" ", command));
+        result.output().forEach(line -> log.info("[" + name + "] " + line));
+        if (result.exit() == 0) {
+            return null;
+        }
+        return result.exit() == 124 ? "ran out of time (bluegreen.hookTimeoutSeconds: " + Durations.format(config.hooks().timeout()) + ")"
+                : "exited with " + result.exit();
+    }
+
+    /** The after-deploy hook, whatever the outcome: its failure is reported and undoes nothing. */
+    private void afterDeployHook(String outcome, String reason) {
+        if (config.hooks().afterDeploy().isEmpty()) {
+            return;
+        }
+        try {
+            String failed = runHook("afterDeploy", config.hooks().afterDeploy(), outcome, reason);
+            if (failed != null) {
+                log.warn("The afterDeploy hook " + failed + " (bluegreen.afterDeployHook); the deploy's outcome stays " + outcome);
+            }
+        } catch (SetupException e) {
+            log.warn("The afterDeploy hook could not run: " + e.getMessage());
+        }
+    }
+
+    /** The end of a deploy that reached DONE: after-deploy hook, lock released, history recorded, summary printed. */
     private void finish() {
+        afterDeployHook("DONE", null);
         try {
             server.unlock(state.deployId());
         } catch (SetupException e) {
@@ -236,6 +292,7 @@ public final class Deployment {
             }
         }
         recordHistorySafely(state, "FAILED", reason);
+        afterDeployHook("FAILED", reason);
         try {
             server.unlock(state.deployId());
             holdsLock = false;

@@ -15,6 +15,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.apache.commons.exec.CommandLine;
 import org.apache.commons.exec.DefaultExecutor;
 import org.apache.commons.exec.ExecuteWatchdog;
@@ -46,6 +47,21 @@ public final class LocalTransport implements Transport {
             }
             return new ExecResult(exitCode, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
         } catch (IOException e) {
+            throw new SetupException(null, "cannot run " + argv.get(0) + " locally: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void stream(List<String> argv, Consumer<String> lines) throws SetupException {
+        try {
+            Process process = new ProcessBuilder(argv).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .start();
+            try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                reader.lines().forEach(lines);
+            } finally {
+                process.destroy();
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
             throw new SetupException(null, "cannot run " + argv.get(0) + " locally: " + e.getMessage(), e);
         }
     }

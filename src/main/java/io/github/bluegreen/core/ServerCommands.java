@@ -23,6 +23,7 @@ final class ServerCommands {
     static final int REFUSED = 3;
     static final int FAILED = 4;
     static final int BUSY = 5;
+    static final int REBUILD_FAILED = 6;
     static final String SCRIPT = load();
     private static final Duration SHORT = Duration.ofSeconds(30);
 
@@ -126,7 +127,8 @@ final class ServerCommands {
                 String key = "port." + port + ".";
                 InstanceRecord record = values.containsKey(key + "record.pid")
                         ? new InstanceRecord(Long.parseLong(values.get(key + "record.pid")), values.get(key + "record.start"),
-                                values.get(key + "record.release"), "yes".equals(values.get(key + "record.alive")))
+                                values.get(key + "record.release"), "yes".equals(values.get(key + "record.alive")),
+                                "systemd".equals(values.get(key + "record.runner")))
                         : null;
                 String uptime = values.getOrDefault(key + "uptime", "");
                 String unit = values.containsKey(key + "unit.ActiveState") ? values.get(key + "unit.ActiveState") + ", "
@@ -191,8 +193,11 @@ final class ServerCommands {
         }
     }
 
-    /** The server's record of an instance the plugin started: alive if that very process (PID and start time) runs. */
-    record InstanceRecord(long pid, String start, String release, boolean alive) {}
+    /**
+     * The server's record of an instance the plugin started: alive if that very process (PID and start time) runs;
+     * {@code unit}: run by systemd (its PID is the unit's main PID).
+     */
+    record InstanceRecord(long pid, String start, String release, boolean alive, boolean unit) {}
 
     static Command inspectCommand(ServerLayout layout, DeployConfig config) {
         return command("inspect", "base", layout.base(), "include", config.nginx().include(), "ports", ports(config),
@@ -228,9 +233,18 @@ final class ServerCommands {
      * @param envFile  the file with the app's environment variables, or empty
      * @param command  the start command, every word already resolved ({jar}, {port}) (the process runner)
      * @param unitText the template unit (the systemd runner)
+     * @param upload   how the jar reaches the release directory (uploaded whole, rebuilt from a bundle, an earlier release's)
      */
     record StartRequest(int port, String release, String jar, Long size, String sha256, String log, String envFile,
-            Duration stopTimeout, Duration drainTimeout, List<String> command, String unitText) {}
+            Duration stopTimeout, Duration drainTimeout, List<String> command, String unitText, Upload upload) {}
+
+    /**
+     * How the jar got to the server: {@code reuse} (the same jar of an earlier release: nothing sent), {@code bundle}
+     * (the manifest of a jar rebuilt on the server from the gaps sent and the blobs it had), or neither (sent whole).
+     */
+    record Upload(String reuse, String bundle, long sent, long reused, long millis, long requests) {
+        static final Upload NONE = new Upload(null, null, 0, 0, 0, 0);
+    }
 
     /** What the server stopped: the verdict (terminated, killed, gone, unkillable) and how long it took. */
     record Stopped(long pid, String command, String verdict, Long millis, Long drainMillis, boolean drainTimedOut) {
@@ -260,6 +274,11 @@ final class ServerCommands {
                 "release", r.release(), "jar", r.jar(), "jar_name", jarName, "size", r.size(), "sha256", r.sha256(), "log", r.log(),
                 "env", r.envFile(), "stop_s", r.stopTimeout().toSeconds(), "drain_ms", r.drainTimeout().toMillis(),
                 "runner", runner(config), "unit", config.app().name());
+        if (r.upload().reuse() != null) {
+            start.args().put("reuse", r.upload().reuse());
+        } else if (r.upload().bundle() != null) {
+            start.args().put("bundle", r.upload().bundle());
+        }
         if (config.app().runner() == DeployConfig.Runner.SYSTEMD) {
             start.args().put("unit_text", r.unitText());
             return start;
@@ -358,19 +377,81 @@ final class ServerCommands {
         return command("tail", "file", file, "lines", lines);
     }
 
-    /** The instance's output: its journal (the systemd runner) or its release's log file (the process runner). */
-    static Command appLogCommand(ServerLayout layout, DeployConfig config, DeployState.Instance instance, int lines) {
-        return config.app().runner() == DeployConfig.Runner.SYSTEMD
-                ? command("tail", "unit", config.app().name(), "port", instance.port(), "lines", lines)
+    /**
+     * The instance's output: its journal (a systemd unit) or its release's log file (a process); with {@code follow}
+     * the command keeps printing new lines until it is ended.
+     */
+    static Command appLogCommand(ServerLayout layout, DeployConfig config, DeployState.Instance instance, boolean unit, int lines,
+            boolean follow) {
+        Command tail = unit ? command("tail", "unit", config.app().name(), "port", instance.port(), "lines", lines)
                 : tailCommand(layout.log(instance.release(), instance.port()), lines);
+        if (follow) {
+            tail.args().put("follow", "true");
+        }
+        return tail;
     }
 
     String tail(String file, int lines) throws SetupException {
         return run(tailCommand(file, lines), SHORT).stdout();
     }
 
+    /** The last lines of the output of an instance this deploy's runner started. */
     String appLog(DeployState.Instance instance, int lines) throws SetupException {
-        return run(appLogCommand(layout, config, instance, lines), SHORT).stdout();
+        boolean unit = config.app().runner() == DeployConfig.Runner.SYSTEMD;
+        return run(appLogCommand(layout, config, instance, unit, lines, false), SHORT).stdout();
+    }
+
+    // ---- blobs: what of a jar the server already has
+
+    /** @param jar an earlier release's jar with the same SHA-256, or null; else {@code missing}: the blobs to send */
+    record Blobs(String jar, java.util.Set<String> missing) {}
+
+    static Command blobsCommand(ServerLayout layout, String sha256, JarLayers layers) {
+        StringBuilder want = new StringBuilder();
+        layers.segments().stream().filter(JarLayers.Segment::blob).distinct()
+                .forEach(segment -> want.append(want.length() == 0 ? "" : " ").append(segment.sha256()).append(':').append(segment.length()));
+        return command("blobs", "base", layout.base(), "sha256", sha256, "want", want);
+    }
+
+    Blobs blobs(String sha256, JarLayers layers) throws SetupException {
+        ExecResult result = run(blobsCommand(layout, sha256, layers), SHORT);
+        if (result.exitCode() != OK) {
+            throw new SetupException("cannot ask the server which parts of the jar it has: " + result.output());
+        }
+        Map<String, String> values = result.values();
+        java.util.Set<String> missing = new java.util.HashSet<>();
+        values.keySet().stream().filter(key -> key.startsWith("missing.")).forEach(key -> missing.add(key.substring(8)));
+        return new Blobs(values.get("have.jar"), missing);
+    }
+
+    // ---- hook: a user's command at a named point of the deploy
+
+    /** @param output what the hook printed, line by line; {@code exit} 124 if it ran out of time */
+    record HookResult(int exit, List<String> output) {}
+
+    /** The deploy's facts a hook gets as BLUEGREEN_* variables. */
+    record HookFacts(Integer port, Long pid, String release, String deployId, String outcome, String reason) {}
+
+    static Command hookCommand(ServerLayout layout, String name, List<String> command, Duration timeout, HookFacts facts) {
+        Command hook = command("hook", "base", layout.base(), "name", name, "timeout_s", timeout.toSeconds(), "port", facts.port(),
+                "pid", facts.pid(), "release", facts.release(), "deploy", facts.deployId(), "outcome", facts.outcome(),
+                "reason", facts.reason());
+        return new Command(hook.name(), hook.args(), command);
+    }
+
+    HookResult hook(String name, List<String> command, HookFacts facts) throws SetupException {
+        Duration timeout = config.hooks().timeout();
+        ExecResult result = run(hookCommand(layout, name, command, timeout, facts), timeout.plus(SHORT));
+        List<String> lines = new ArrayList<>(result.stdout().lines().toList());
+        int exit = -1;
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            if (lines.get(i).startsWith("hook.exit=")) {
+                exit = Integer.parseInt(lines.get(i).substring(10).trim());
+                lines = lines.subList(0, i > 0 && lines.get(i - 1).isEmpty() ? i - 1 : i);
+                break;
+            }
+        }
+        return new HookResult(exit, lines);
     }
 
     // ---- probe: the health check from the server itself (when sshd forbids port forwarding)

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -48,6 +49,10 @@ public final class SshTransport implements Transport {
     private ChannelExec shellChannel;
     private RemoteShell shell;
     private volatile boolean forwardingForbidden;
+    /** Requests sent and waited for (round trips): a command, an SFTP operation. */
+    private final java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
+    /** Directories known to exist: no SFTP stat for them again. */
+    private final java.util.Set<String> directories = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private SshTransport(SshConfig config, DeployLog log) {
         this.config = config;
@@ -163,6 +168,7 @@ public final class SshTransport implements Transport {
     /** Runs the command in the session's kept remote shell ({@link RemoteShell}). */
     @Override
     public synchronized ExecResult exec(List<String> argv, Duration timeout) throws SetupException {
+        requests.incrementAndGet();
         try {
             return shell().run(argv, timeout);
         } catch (TimeoutException e) {
@@ -199,6 +205,27 @@ public final class SshTransport implements Transport {
         }
     }
 
+    /** On a channel of its own (not the kept shell): it may run until the user interrupts Maven. */
+    @Override
+    public void stream(List<String> argv, Consumer<String> lines) throws SetupException {
+        ChannelExec channel = null;
+        try {
+            channel = (ChannelExec) session.openChannel("exec");
+            channel.setCommand(Shell.join(argv) + " 2>&1 < /dev/null");
+            InputStream out = channel.getInputStream();
+            channel.connect(config.connectTimeoutSeconds() * 1000);
+            try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(out, StandardCharsets.UTF_8))) {
+                reader.lines().forEach(lines);
+            }
+        } catch (JSchException | IOException | java.io.UncheckedIOException e) {
+            throw new SetupException(null, "SSH command failed on " + describe() + ": " + rootMessage(e), e);
+        } finally {
+            if (channel != null) {
+                channel.disconnect();
+            }
+        }
+    }
+
     @Override
     public void upload(Path localFile, String remotePath) throws SetupException {
         try (InputStream in = Files.newInputStream(localFile)) {
@@ -220,6 +247,7 @@ public final class SshTransport implements Transport {
             files.put(content, remotePath + ".tmp");
             files.chmod(PRIVATE_FILE, remotePath + ".tmp");
             files.rename(remotePath + ".tmp", remotePath);
+            requests.addAndGet(4);   // open, close (the writes are pipelined), chmod, rename
         } catch (SftpException e) {
             throw new SetupException(null, "cannot write " + remotePath + " on " + describe() + ": " + e.getMessage(), e);
         }
@@ -245,12 +273,18 @@ public final class SshTransport implements Transport {
                 continue;
             }
             path.append('/').append(part);
+            if (directories.contains(path.toString())) {
+                continue;
+            }
             try {
+                requests.incrementAndGet();
                 files.stat(path.toString());
             } catch (SftpException missing) {
                 files.mkdir(path.toString());
                 files.chmod(PRIVATE_DIRECTORY, path.toString());
+                requests.addAndGet(2);
             }
+            directories.add(path.toString());
         }
         return files;
     }
@@ -354,6 +388,11 @@ public final class SshTransport implements Transport {
             root = root.getCause();
         }
         return root.getClass().getSimpleName() + ": " + root.getMessage();
+    }
+
+    @Override
+    public long requests() {
+        return requests.get();
     }
 
     public boolean isConnected() {

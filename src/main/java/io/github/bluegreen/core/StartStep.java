@@ -29,6 +29,7 @@ final class StartStep {
         String jar;
         Long size = null;
         String sha256 = null;
+        ServerCommands.Upload upload = ServerCommands.Upload.NONE;
         if (rollback) {
             jar = d.state.target().jar();
             d.log.info("Starting the previous release " + release + " again: " + jar);
@@ -37,12 +38,10 @@ final class StartStep {
             jar = d.layout.release(release) + "/" + artifact.getFileName();
             size = size(artifact);
             sha256 = sha256(artifact);
-            Instant begin = Instant.now();
-            d.transport.upload(artifact, jar);
-            d.log.info("Uploaded " + artifact.getFileName() + " (" + size / 1024 + " KiB) to " + jar + " in "
-                    + Durations.format(Duration.between(begin, Instant.now())));
+            upload = send(d, artifact, jar, sha256, size);
             d.state.artifact(artifact.getFileName().toString());
             d.state.sha256(sha256);
+            d.state.upload(upload);
         }
         String envFile = d.layout.environmentFile(port);
         d.transport.write(envFile, environmentFile(jar, d.config.app().environment()));
@@ -53,9 +52,21 @@ final class StartStep {
         // from here on the server may run an instance of this deploy: a failure stops it (see Deployment#fail)
         d.state.target(new DeployState.Instance(port, null, null, release, jar));
         d.state.targetLaunchedAt(Instant.now());
-        ServerCommands.StartResult result = d.server.start(new ServerCommands.StartRequest(port, release, jar, size, sha256,
+        ServerCommands.StartRequest request = new ServerCommands.StartRequest(port, release, jar, size, sha256,
                 d.layout.log(release, port), envFile, d.config.app().stopTimeout(), d.config.nginx().drainTimeout(), command,
-                SystemdUnit.text(d.config, d.layout)));
+                SystemdUnit.text(d.config, d.layout), upload);
+        ServerCommands.StartResult result = d.server.start(request);
+        if (result.exit() == ServerCommands.REBUILD_FAILED) {
+            d.log.warn(result.error() + ": uploading the whole jar instead");
+            Instant begin = Instant.now();
+            long requests = d.transport.requests();
+            d.transport.upload(d.config.artifact(), jar);
+            upload = new ServerCommands.Upload(null, null, size, 0, Duration.between(begin, Instant.now()).toMillis(),
+                    d.transport.requests() - requests);
+            d.state.upload(upload);
+            result = d.server.start(new ServerCommands.StartRequest(port, release, jar, size, sha256, request.log(), envFile,
+                    request.stopTimeout(), request.drainTimeout(), command, request.unitText(), upload));
+        }
         if (result.stale() != null) {
             d.log.warn("Stopped a stale instance on port " + port + " (PID " + result.stale().pid() + ": "
                     + result.stale().command() + "): " + result.stale().describe());
@@ -71,6 +82,52 @@ final class StartStep {
         d.state.targetLaunchedAt(Instant.now());
         d.log.info("Started PID " + result.pid() + " on port " + port + (d.config.app().runner() == DeployConfig.Runner.SYSTEMD
                 ? " as " + d.config.app().name() + "@" + port + ".service" : ", log " + d.layout.log(release, port)));
+    }
+
+    /**
+     * Sends only what the server lacks: nothing if an earlier release has the same jar; else the jar's gaps and the
+     * library blobs the server does not hold (the server rebuilds the jar and checks its SHA-256); a jar without
+     * libraries to reuse goes whole.
+     */
+    private static ServerCommands.Upload send(Deployment d, Path artifact, String jar, String sha256, long size) throws SetupException {
+        Instant begin = Instant.now();
+        long requests = d.transport.requests();
+        ServerCommands.Upload upload;
+        try {
+            JarLayers layers = JarLayers.of(artifact);
+            ServerCommands.Blobs have = d.server.blobs(sha256, layers);
+            if (have.jar() != null) {
+                upload = new ServerCommands.Upload(have.jar(), null, 0, size, 0, 0);
+            } else if (layers.blobs().isEmpty()) {
+                d.transport.upload(artifact, jar);
+                upload = new ServerCommands.Upload(null, null, size, 0, 0, 0);
+            } else {
+                Path manifest = Files.createTempFile("bluegreen-", ".manifest");
+                Path data = Files.createTempFile("bluegreen-", ".data");
+                try {
+                    long sent = layers.writeBundle(have.missing(), manifest, data);
+                    d.transport.upload(manifest, jar + ".bundle");
+                    d.transport.upload(data, jar + ".bundle.data");
+                    upload = new ServerCommands.Upload(null, jar + ".bundle", sent + Files.size(manifest), size - sent, 0, 0);
+                } finally {
+                    Files.deleteIfExists(manifest);
+                    Files.deleteIfExists(data);
+                }
+            }
+        } catch (IOException e) {
+            throw new SetupException("bluegreen.artifact", "cannot read " + artifact + ": " + e.getMessage(), e);
+        }
+        upload = new ServerCommands.Upload(upload.reuse(), upload.bundle(), upload.sent(), upload.reused(),
+                Duration.between(begin, Instant.now()).toMillis(), d.transport.requests() - requests);
+        d.log.info((upload.reuse() != null ? "Upload: nothing sent, the same jar as " + upload.reuse()
+                : "Uploaded " + artifact.getFileName() + ": " + kib(upload.sent()) + " sent, " + kib(upload.reused())
+                        + " reused from earlier releases") + " (" + Durations.format(Duration.ofMillis(upload.millis())) + ", "
+                + upload.requests() + " requests to the server)");
+        return upload;
+    }
+
+    private static String kib(long bytes) {
+        return bytes / 1024 + " KiB";
     }
 
     /**

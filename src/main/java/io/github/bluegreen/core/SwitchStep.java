@@ -3,7 +3,8 @@ package io.github.bluegreen.core;
 import java.io.IOException;
 
 /**
- * Points nginx at the new instance, once more checked to run, own its port and answer UP: the server writes a
+ * Runs the beforeSwitch hook (a smoke test, a migration), then points nginx at the new instance, once more checked
+ * to run, own its port and answer UP: the server writes a
  * journal, the include (with a backup), runs the config test, reloads, and waits until new nginx workers exist. Any
  * failure restores the include; traffic stays where it was.
  */
@@ -13,6 +14,12 @@ final class SwitchStep {
     static void run(Deployment d) throws SetupException, DeployFailedException {
         DeployConfig.Nginx nginx = d.config.nginx();
         DeployState.Instance target = d.state.target();
+        if (!d.config.hooks().beforeSwitch().isEmpty()) {
+            String failed = d.runHook("beforeSwitch", d.config.hooks().beforeSwitch(), null, null);
+            if (failed != null) {
+                throw new DeployFailedException("the beforeSwitch hook " + failed + " (bluegreen.beforeSwitchHook): not switching");
+            }
+        }
         String answer;
         try {
             HttpResult health = d.transport.httpGet(target.port(), d.config.health().path(), d.config.health().probeTimeout());

@@ -16,6 +16,9 @@ public interface Transport extends AutoCloseable {
     /** Runs {@code argv} (arguments are never re-parsed by a shell), waiting up to {@code timeout}. */
     ExecResult exec(List<String> argv, Duration timeout) throws SetupException;
 
+    /** Runs {@code argv} and hands each line of its output to {@code lines} as it comes, until the command ends. */
+    void stream(List<String> argv, java.util.function.Consumer<String> lines) throws SetupException;
+
     /** Copies a local file to an absolute path on the server atomically, creating parent directories. */
     void upload(Path localFile, String remotePath) throws SetupException;
 
@@ -42,6 +45,11 @@ public interface Transport extends AutoCloseable {
      * failing deploy can still stop what it started and release the lock.
      */
     default void reopen() throws SetupException {}
+
+    /** How many requests this transport has sent and waited for so far (round trips: commands, SFTP operations). */
+    default long requests() {
+        return 0;
+    }
 
     /** For logs: {@code ssh deploy@example.com:22} or {@code local}. */
     String describe();

@@ -185,6 +185,36 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
     @Parameter(property = "bluegreen.forceUnlock", defaultValue = "false")
     private boolean forceUnlock;
 
+    /** Wait this long for a deploy lock another deploy holds (CI deploys queue), saying who holds it; 0: fail at once. */
+    @Parameter(property = "bluegreen.lockWaitSeconds", defaultValue = "0")
+    private int lockWaitSeconds;
+
+    /**
+     * A command run on the server once the new instance is healthy, before nginx is switched (a smoke test, a database
+     * migration), split into words like the nginx commands; BLUEGREEN_PORT, BLUEGREEN_PID, BLUEGREEN_RELEASE and
+     * BLUEGREEN_DEPLOY_ID in its environment. A failure stops the deploy safely: nothing switched, the new instance stopped.
+     */
+    @Parameter(property = "bluegreen.beforeSwitchHook", defaultValue = "")
+    private String beforeSwitchHook;
+
+    /**
+     * A command run on the server at the end of every deploy, done or failed (a chat message), with BLUEGREEN_OUTCOME
+     * (DONE or FAILED) and BLUEGREEN_REASON besides the variables of the beforeSwitch hook. A failure is reported only.
+     */
+    @Parameter(property = "bluegreen.afterDeployHook", defaultValue = "")
+    private String afterDeployHook;
+
+    /** How long a hook may run before it is stopped (and counts as failed). */
+    @Parameter(property = "bluegreen.hookTimeoutSeconds", defaultValue = "300")
+    private int hookTimeoutSeconds;
+
+    /**
+     * Look at the server for real (what is live, the target port, what would be stopped, the lock) and print every
+     * command and file write a deploy would make, changing nothing.
+     */
+    @Parameter(property = "bluegreen.dryRun", defaultValue = "false")
+    private boolean dryRun;
+
     @Parameter(defaultValue = "${settings}", readonly = true)
     private Settings settings;
 
@@ -293,7 +323,15 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
                 new DeployConfig.Nginx(nginxInclude, nginxPidFile, words("bluegreen.nginxTestCommand", nginxTestCommand),
                         words("bluegreen.nginxReloadCommand", nginxReloadCommand), Duration.ofSeconds(reloadTimeoutSeconds),
                         Duration.ofSeconds(drainTimeoutSeconds), nginxErrorLog == null ? "" : nginxErrorLog),
-                artifact == null ? null : artifact.toPath(), forceUnlock);
+                artifact == null ? null : artifact.toPath(),
+                new DeployConfig.Lock(forceUnlock, Duration.ofSeconds(lockWaitSeconds)),
+                new DeployConfig.Hooks(hook("bluegreen.beforeSwitchHook", beforeSwitchHook), hook("bluegreen.afterDeployHook", afterDeployHook),
+                        Duration.ofSeconds(hookTimeoutSeconds)),
+                dryRun);
+    }
+
+    private static List<String> hook(String parameter, String command) throws SetupException {
+        return command == null || command.isBlank() ? List.of() : words(parameter, command);
     }
 
     private static List<String> words(String parameter, String command) throws SetupException {

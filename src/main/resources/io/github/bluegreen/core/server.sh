@@ -13,22 +13,26 @@
 #                                                         (listener: pid start command uptime; record.*; unit.*)
 # owner    ports                                          port.P.pid, port.P.start                   0
 # start    base include port release jar jar_name size    stale.*, stop.*, drain.*, pid, start       0; 3 refused; 4
-#          sha256 log env stop_s drain_ms runner unit
-#          [unit_text] -- COMMAND... (runner=process)
+#          sha256 log env stop_s drain_ms runner unit     (jar from reuse: an earlier release's same   6 rebuild failed:
+#          [unit_text] [reuse | bundle] -- COMMAND...     jar; from bundle: manifest + .data)         upload it whole
 # switch   base include port pid start pidfile test       old.workers, new.workers, error            0; 3 refused; 4
 #          reload timeout_ms errorlog release runner unit
 # stop     base include port pid start release stop_s     stop.*, drain.*                            0; 3 refused (live)
 #          drain_ms (no pid: the recorded instance of the release)
 # cleanup  stop's arguments, keep_old_s keep protect      stop.*, drain.*, kept.*, pruned.*          0; 3 refused
 # unlock   base deploy                                    unlock=released|not-held                   0
-# tail     file lines [unit port]                         the last lines of the file (or the unit's  0
-#                                                         journal)
+# tail     file lines [unit port] [follow]                the last lines of the file (or the unit's  0
+#                                                         journal); follow: then new ones, until ended
+# blobs    base sha256 want (SHA:LENGTH...)               have.jar=PATH, else missing.SHA=LENGTH     0
+# hook     base name timeout_s port pid release deploy     the hook's output, then hook.exit=N        0
+#          outcome reason -- COMMAND...                   (124: it ran out of time)
 # probe    port path timeout_ms                           curl's HTTP answer (status line, headers,  0; 4 no curl; else
 #          (health probes when sshd forbids forwarding)   body)                                      curl's exit code
 #
 # Instances run detached (runner=process: nohup setsid, output appended to the release's log) or as systemd units
 # UNIT@PORT (runner=systemd: the system manager as root, the deploy user's own lingering manager otherwise).
-# Exit codes: 0 done; 3 refused: the server's state forbids it and nothing was changed; 4 failed; 5 busy.
+# Exit codes: 0 done; 3 refused: the server's state forbids it and nothing was changed; 4 failed; 5 busy;
+# 6 the jar could not be rebuilt from earlier releases (the caller uploads it whole).
 # Crash safety: the commands ignore SIGHUP and SIGPIPE, so a dropped SSH connection or a killed Maven never cuts one
 # in half; every command that changes something holds commands.lock (flock) while it runs, so the next deploy waits
 # for a dead deploy's last command before it looks. Waits run to deadlines read from the clock (/proc/uptime).
@@ -343,6 +347,39 @@ prune() { # prune RELEASES KEEP PROTECT: keeps the KEEP newest releases that wen
         fi
         rm -rf "${releases:?}/$r" && echo "pruned.$r=true"
     done
+    prune_blobs
+}
+prune_blobs() { # the blobs no kept release's manifest names are removed
+    [ -d "$base/blobs" ] || return 0
+    cat "$base"/releases/*/*.manifest 2>/dev/null | awk '$1 == "blob" || $1 == "new" { keep[$2] = 1 }
+        END { for (k in keep) print k }' > "$base/blobs.keep"
+    ls -1 "$base/blobs" | awk 'NR == FNR { keep[$1] = 1; next } !($1 in keep) { print }' "$base/blobs.keep" - |
+        while read -r blob; do rm -f "$base/blobs/$blob"; done
+    rm -f "$base/blobs.keep"
+}
+assemble() { # assemble MANIFEST DATA JAR: the jar, byte for byte, from the manifest's gaps (the next bytes of DATA)
+    # and blobs (kept from earlier releases, or new ones: the next bytes of DATA, kept for later releases)
+    local kind sha len
+    mkdir -p "$base/blobs" || return 1
+    exec 4< "$2" || return 1
+    while read -r kind sha len; do
+        case $kind in
+        gap) [ "$sha" -eq 0 ] || dd bs="$sha" count=1 iflag=fullblock <&4 2> /dev/null || return 1 ;;
+        new) dd bs="$len" count=1 iflag=fullblock <&4 2> /dev/null > "$base/blobs/$sha.tmp" &&
+                 mv -f "$base/blobs/$sha.tmp" "$base/blobs/$sha" && cat "$base/blobs/$sha" || return 1 ;;
+        blob) cat "$base/blobs/$sha" 2> /dev/null || return 1 ;;
+        *) return 1 ;;
+        esac
+    done < "$1" > "$3.tmp"
+    exec 4<&-
+}
+drop_corrupt_blobs() { # drop_corrupt_blobs MANIFEST: removes every blob it names whose content is not its SHA-256
+    local kind sha len actual
+    while read -r kind sha len; do
+        [ "$kind" = blob ] || [ "$kind" = new ] || continue
+        actual=$(sha256sum "$base/blobs/$sha" 2> /dev/null)
+        [ "${actual%% *}" = "$sha" ] || { rm -f "$base/blobs/$sha"; echo "corrupt.$sha=removed"; }
+    done < "$1"
 }
 keep_old_timer() { # keep_old_timer PORT PID START STOP_S DRAIN_MS KEEP_S (detached): after KEEP_S, stop the kept
     # instance under the deploy lock, unless nginx routes to it again (a rollback) or it is gone (replaced by a deploy)
@@ -429,20 +466,37 @@ cmd_owner() {
 }
 cmd_start() {
     local base="" include="" port="" release="" jar="" jar_name="" size="" sha256="" log="" env="" stop_s=30 drain_ms=0
-    local runner=process unit="" unit_text="" actual_size actual_sha pid
+    local runner=process unit="" unit_text="" reuse="" bundle="" actual_size actual_sha pid
     parse_args "$@"
     while [ $# -gt 0 ] && [ "$1" != -- ]; do shift; done
     [ $# -eq 0 ] || shift
     commands_lock 120
+    mkdir -p "${jar%/*}" || exit 4
+    if [ -n "$reuse" ]; then   # the same jar as an earlier release: nothing was uploaded
+        ln -f "$reuse" "$jar" 2> /dev/null || { cp -p "$reuse" "$jar.tmp" && mv -f "$jar.tmp" "$jar"; } || exit 4
+    elif [ -n "$bundle" ]; then   # only what the server lacked was uploaded: the jar is rebuilt here
+        if ! assemble "$bundle" "$bundle.data" "$jar"; then
+            rm -f "$jar.tmp"; drop_corrupt_blobs "$bundle"
+            echo "error=the jar could not be rebuilt from $bundle (a blob of an earlier release is missing)"; exit 6
+        fi
+        rm -f "$bundle.data"
+        mv -f "$jar.tmp" "$jar" || exit 4
+        mv -f "$bundle" "$jar.manifest"
+    fi
     actual_size=$(stat -c %s "$jar" 2>/dev/null)
     if [ -z "$actual_size" ]; then echo "error=$jar does not exist on the server"; exit 4; fi
-    if [ -n "$size" ]; then   # an upload is checked (a release already on the server comes without size and hash)
+    if [ -n "$size" ]; then   # checked against the local jar (a release started again comes without size and hash)
         actual_sha=$(sha256sum "$jar" 2>/dev/null)
         actual_sha=${actual_sha%% *}
         if [ "$actual_size" != "$size" ] || [ "$actual_sha" != "$sha256" ]; then
+            if [ -n "$bundle" ]; then
+                rm -f "$jar"; drop_corrupt_blobs "$jar.manifest"; rm -f "$jar.manifest"
+                echo "error=the jar rebuilt from earlier releases is not the local one (a blob was corrupt)"; exit 6
+            fi
             echo "error=upload check failed for $jar: size $actual_size (expected $size), sha256 $actual_sha (expected $sha256)"
             exit 4
         fi
+        echo "$sha256" > "$jar.sha256"
     fi
     free_port || exit $?
     mkdir -p "${log%/*}" "$base/instances" && cd "${jar%/*}" || exit 4
@@ -570,16 +624,44 @@ cmd_unlock() {
     release_lock "$deploy"
 }
 cmd_tail() {
-    local file="" lines=40 unit="" port=""
+    local file="" lines=40 unit="" port="" follow=""
     parse_args "$@"
+    trap - PIPE   # following ends when the reader is gone
     if [ -n "$unit" ]; then
-        if [ "$(id -u)" = 0 ]; then set -- -u; else set -- --user-unit; fi
-        journalctl "$1" "$(unit_of "$port")" -n "$lines" -o cat --no-pager 2>&1
+        if [ "$(id -u)" = 0 ]; then set -- -u "$(unit_of "$port")"; else set -- --user-unit "$(unit_of "$port")"; fi
+        [ -z "$follow" ] || set -- "$@" -f
+        exec journalctl "$@" -n "$lines" -o cat --no-pager 2>&1
+    elif [ -n "$follow" ]; then
+        exec tail -n "$lines" -F --pid="$PPID" "$file" 2>/dev/null   # ends with its caller (the SSH session, Maven)
     else
         tail -n "$lines" "$file" 2>/dev/null
     fi
 }
 
+cmd_blobs() { # what of a jar the server has: the same jar in an earlier release, else the blobs it lacks
+    local base="" sha256="" want="" f
+    parse_args "$@"
+    for f in "$base"/releases/*/*.sha256; do
+        [ -f "$f" ] && [ -f "${f%.sha256}" ] || continue
+        if [ "$(cat "$f")" = "$sha256" ]; then echo "have.jar=${f%.sha256}"; return 0; fi
+    done
+    # one stat for all blobs; the wanted ones (SHA:LENGTH) whose file is missing or of another size are missing
+    { stat -c '%n %s' "$base"/blobs/* 2> /dev/null; echo "--"; echo "$want" | tr ' ' '\n'; } | awk '
+        $0 == "--" { wanted = 1; next }
+        !wanted { n = split($1, p, "/"); have[p[n] ":" $2] = 1; next }
+        wanted && NF && !($1 in have) { split($1, w, ":"); print "missing." w[1] "=" w[2] }'
+}
+cmd_hook() { # a user's command at a named point of the deploy, the deploy's facts in its environment, bounded in time
+    local base="" name="" timeout_s=300 port="" pid="" release="" deploy="" outcome="" reason=""
+    parse_args "$@"
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do shift; done
+    shift
+    cd "$base" 2> /dev/null || cd
+    env BLUEGREEN_HOOK="$name" BLUEGREEN_PORT="$port" BLUEGREEN_PID="$pid" BLUEGREEN_RELEASE="$release" \
+        BLUEGREEN_DEPLOY_ID="$deploy" BLUEGREEN_OUTCOME="$outcome" BLUEGREEN_REASON="$reason" \
+        timeout "$timeout_s" "$@" < /dev/null 2>&1
+    printf '\nhook.exit=%s\n' "$?"
+}
 cmd_probe() { # an HTTP GET from the server itself, for servers whose sshd forbids port forwarding
     local port="" path="" timeout_ms=2000
     parse_args "$@"
@@ -590,6 +672,6 @@ cmd_probe() { # an HTTP GET from the server itself, for servers whose sshd forbi
 cmd=${1:-}
 [ $# -eq 0 ] || shift
 case "$cmd" in
-lock|inspect|owner|start|switch|stop|cleanup|unlock|tail|probe) "cmd_$cmd" "$@" ;;
+lock|inspect|owner|start|switch|stop|cleanup|unlock|tail|blobs|hook|probe) "cmd_$cmd" "$@" ;;
 *) echo "error=unknown command '$cmd'"; exit 4 ;;
 esac

@@ -388,6 +388,99 @@ class DeploymentTest {
     }
 
     @Test
+    void aFailingBeforeSwitchHookStopsTheDeploySafelyAndTheAfterDeployHookHearsOfIt() throws Exception {
+        DeployState live = server.deploy("v1");
+        Path outcomes = tmp.resolve("outcomes.txt");
+        server.afterDeployHook = List.of("sh", "-c", "echo \"$BLUEGREEN_OUTCOME $BLUEGREEN_DEPLOY_ID $BLUEGREEN_REASON\" >> " + outcomes);
+        server.beforeSwitchHook = List.of("sh", "-c", "echo smoke test of port $BLUEGREEN_PORT PID $BLUEGREEN_PID; exit 3");
+        DeployFailedException failure = assertThrows(DeployFailedException.class, () -> server.deploy("v2"));
+
+        assertTrue(failure.getMessage().startsWith("the beforeSwitch hook exited with 3 (bluegreen.beforeSwitchHook): not switching"),
+                failure.getMessage());
+        assertTrue(server.logged("[beforeSwitch] smoke test of port " + server.ports.get(1) + " PID "), String.join("\n", server.log));
+        assertLiveUntouched(live);
+        assertTrue(Files.readString(outcomes).startsWith("FAILED " + server.state().deployId() + " the beforeSwitch hook exited with 3"),
+                Files.readString(outcomes));
+
+        server.beforeSwitchHook = List.of("sh", "-c", "curl -s http://127.0.0.1:$BLUEGREEN_PORT/ || true");
+        DeployState v2 = server.deploy("v2");
+        assertTrue(Files.readString(outcomes).contains("DONE " + v2.deployId()), Files.readString(outcomes));
+    }
+
+    @Test
+    void aHookThatRunsTooLongIsStopped() throws Exception {
+        server.deploy("v1");
+        server.beforeSwitchHook = List.of("sleep", "60");
+        Deployment hooked = Deployment.open(new DeployConfig(server.config().app(), server.config().health(), server.config().nginx(),
+                server.artifact, DeployConfig.Lock.DEFAULT, new DeployConfig.Hooks(List.of("sleep", "60"), List.of(), Duration.ofSeconds(1)),
+                false), new LocalTransport(), new DeployLog() {
+                    @Override public void info(String message) {}
+                    @Override public void warn(String message) {}
+                    @Override public void debug(String message) {}
+                });
+        server.run(Step.DETECT, Step.START, Step.HEALTHCHECK);
+        DeployFailedException failure = assertThrows(DeployFailedException.class, () -> hooked.run(Step.SWITCH));
+        assertTrue(failure.getMessage().contains("ran out of time (bluegreen.hookTimeoutSeconds: 1.0 s)"), failure.getMessage());
+    }
+
+    @Test
+    void aDeployWaitsForAHeldLockWithLockWait() throws Exception {
+        server.run(Step.DETECT);   // holds the lock (this JVM: alive)
+        String holder = server.state().deployId();
+        server.lockWait = Duration.ofSeconds(30);
+        Thread release = new Thread(() -> {
+            try {
+                Thread.sleep(2500);
+                new ServerCommands(new LocalTransport(), new ServerLayout(tmp.resolve("base").toString()), server.config()).unlock(holder);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        release.start();
+        Instant begin = Instant.now();
+        server.run(Step.DETECT);
+        release.join();
+        assertTrue(Duration.between(begin, Instant.now()).toMillis() >= 2000, "it waited for the lock");
+        assertTrue(server.logged("Waiting for the deploy lock, held by deploy " + holder), String.join("\n", server.log));
+        assertFalse(holder.equals(server.state().deployId()), "and then took it");
+    }
+
+    @Test
+    void aDryRunShowsWhatWouldHappenAndChangesNothing() throws Exception {
+        DeployState v1 = server.deploy("v1");
+        String stateBefore = Files.readString(tmp.resolve("base/state.properties"));
+        String includeBefore = Files.readString(server.include);
+        long releases = Files.list(tmp.resolve("base/releases")).count();
+        server.dryRun = true;
+        server.environment.put("SECRET", "not-shown");
+        server.deploy("v2");
+
+        String output = String.join("\n", server.log);
+        assertTrue(output.contains("DRY RUN: what a deploy would do now; nothing on the server is changed"), output);
+        assertTrue(output.contains("lock: free"), output);
+        assertTrue(output.contains("live: port " + v1.live().port() + " (PID " + v1.live().pid()), output);
+        assertTrue(output.contains("target: port " + server.ports.get(1) + ", free"), output);
+        assertTrue(output.contains("  start: 'start' 'base=" + tmp.resolve("base")), output);
+        assertTrue(output.contains("  switch: 'switch' "), output);
+        assertTrue(output.contains("  cleanup: 'cleanup' "), output);
+        assertTrue(output.contains("BLUEGREEN_JAR, ") && output.contains("SECRET (values not shown)") && !output.contains("not-shown"), output);
+        assertEquals(stateBefore, Files.readString(tmp.resolve("base/state.properties")), "the state file is untouched");
+        assertEquals(includeBefore, Files.readString(server.include));
+        assertEquals(releases, Files.list(tmp.resolve("base/releases")).count(), "nothing uploaded");
+        assertFalse(Files.exists(server.lockFile()));
+        assertEquals(List.of(v1.live().pid()), server.appPids());
+    }
+
+    @Test
+    void logsShowsTheLiveInstancesOutput() throws Exception {
+        server.deploy("v1");
+        List<String> lines = new java.util.ArrayList<>();
+        AppLogs.show(server.deployment(), null, 10, false, lines::add);
+        assertTrue(lines.get(0).startsWith("== " + tmp.resolve("base/releases")), lines.toString());
+        assertTrue(lines.stream().anyMatch(line -> line.contains("TestApp v1 starting on " + server.ports.get(0))), lines.toString());
+    }
+
+    @Test
     void statusShowsLivePortReleaseAndHistory() throws Exception {
         server.deploy("v1");
         String afterV1 = String.join("\n", StatusReport.of(server.deployment(), 5));

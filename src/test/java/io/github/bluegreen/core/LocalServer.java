@@ -30,6 +30,10 @@ final class LocalServer implements AutoCloseable {
     Duration probeTimeout = Duration.ofMillis(500);
     List<String> reloadCommand;
     boolean forceUnlock;
+    Duration lockWait = Duration.ZERO;
+    List<String> beforeSwitchHook = List.of();
+    List<String> afterDeployHook = List.of();
+    boolean dryRun;
     Duration keepOld = Duration.ZERO;
     Duration drainTimeout = Duration.ofSeconds(5);
     String errorLog = "";
@@ -67,7 +71,8 @@ final class LocalServer implements AutoCloseable {
                 new DeployConfig.Health(healthPath, healthTimeout, probeTimeout, Duration.ofMillis(100)),
                 new DeployConfig.Nginx(include.toString(), nginxPid.toString(), testCommand, reloadCommand,
                         Duration.ofSeconds(5), drainTimeout, errorLog),
-                artifact, forceUnlock);
+                artifact, new DeployConfig.Lock(forceUnlock, lockWait),
+                new DeployConfig.Hooks(beforeSwitchHook, afterDeployHook, Duration.ofSeconds(30)), dryRun);
     }
 
     Deployment deployment() throws SetupException {
@@ -134,6 +139,11 @@ final class LocalServer implements AutoCloseable {
         @Override
         public ExecResult exec(List<String> argv, Duration timeout) throws SetupException {
             return local.exec(argv, timeout);
+        }
+
+        @Override
+        public void stream(List<String> argv, java.util.function.Consumer<String> lines) throws SetupException {
+            local.stream(argv, lines);
         }
 
         @Override

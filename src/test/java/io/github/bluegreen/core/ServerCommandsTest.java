@@ -49,10 +49,12 @@ class ServerCommandsTest {
         DeployConfig config = configFor("/etc/nginx/service-url.inc");
         ServerCommands.StartRequest request = new ServerCommands.StartRequest(8081, "r1", "/srv/app/releases/r1/app.jar", 10L, "abc",
                 "/srv/app/releases/r1/8081.log", "/srv/app/instances/8081.env", Duration.ofSeconds(30), Duration.ofSeconds(60),
-                List.of("java", "-Dx=it's", "-jar", "/srv/app/releases/r1/app.jar"), "(unit)");
+                List.of("java", "-Dx=it's", "-jar", "/srv/app/releases/r1/app.jar"), "(unit)",
+                new ServerCommands.Upload(null, "/srv/app/releases/r1/app.jar.bundle", 1, 9, 0, 0));
         assertEquals("'start' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'port=8081' 'release=r1'"
                 + " 'jar=/srv/app/releases/r1/app.jar' 'jar_name=app.jar' 'size=10' 'sha256=abc' 'log=/srv/app/releases/r1/8081.log'"
                 + " 'env=/srv/app/instances/8081.env' 'stop_s=30' 'drain_ms=60000' 'runner=process' 'unit=app'"
+                + " 'bundle=/srv/app/releases/r1/app.jar.bundle'"
                 + " '--' 'java' '-Dx=it'\"'\"'s' '-jar' '/srv/app/releases/r1/app.jar'",
                 ServerCommands.startCommand(srv, config, request).toString());
     }
@@ -311,6 +313,6 @@ class ServerCommandsTest {
                 new DeployConfig.Health("/actuator/health", Duration.ofSeconds(120), Duration.ofSeconds(2), Duration.ofMillis(100)),
                 new DeployConfig.Nginx(include, "/run/nginx.pid", List.of("sudo", "nginx", "-t"), List.of("sudo", "systemctl", "reload", "nginx"),
                         Duration.ofSeconds(10), Duration.ofSeconds(60), "/var/log/nginx/error.log"),
-                Path.of("app.jar"), false);
+                Path.of("app.jar"), DeployConfig.Lock.DEFAULT, DeployConfig.Hooks.NONE, false);
     }
 }

@@ -1,0 +1,200 @@
+package io.github.bluegreen.core;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A Spring Boot jar as the upload sees it: the nested library jars (stored uncompressed under {@code BOOT-INF/lib/},
+ * the same bytes from one release to the next as long as the dependency is the same) as content-addressed blobs, and
+ * the bytes between them (zip headers, the application's classes, the loader, the central directory) as gaps. Gaps and
+ * blobs in file order are exactly the jar, byte for byte: the server rebuilds it from the gaps it receives and the blobs
+ * it already has (as jib does with its layers). A jar without such entries is one gap: a full upload.
+ */
+final class JarLayers {
+    private static final int CENTRAL_DIRECTORY_END = 0x06054b50;
+    private static final int CENTRAL_DIRECTORY_ENTRY = 0x02014b50;
+    private static final int LOCAL_HEADER = 0x04034b50;
+    /** Libraries smaller than this travel inside the gaps: a blob costs a line in the manifest and a file on the server. */
+    private static final long SMALLEST_BLOB = 16 * 1024;
+
+    /** A piece of the jar: a gap (its bytes travel) or a blob (by its SHA-256, bytes only if the server lacks it). */
+    record Segment(long offset, long length, String sha256) {
+        boolean blob() {
+            return sha256 != null;
+        }
+    }
+
+    private final Path jar;
+    private final List<Segment> segments;
+
+    private JarLayers(Path jar, List<Segment> segments) {
+        this.jar = jar;
+        this.segments = segments;
+    }
+
+    List<Segment> segments() {
+        return segments;
+    }
+
+    /** The distinct blobs, in file order. */
+    Set<String> blobs() {
+        Set<String> blobs = new LinkedHashSet<>();
+        segments.stream().filter(Segment::blob).forEach(segment -> blobs.add(segment.sha256()));
+        return blobs;
+    }
+
+    /** Reads the zip's central directory; anything unusual (zip64, a damaged file) makes the whole jar one gap. */
+    static JarLayers of(Path jar) throws IOException {
+        long size = Files.size(jar);
+        try (FileChannel file = FileChannel.open(jar, StandardOpenOption.READ)) {
+            List<long[]> libraries = storedLibraries(file, size);
+            List<Segment> segments = new ArrayList<>();
+            long position = 0;
+            for (long[] library : libraries) {
+                long offset = library[0];
+                long length = library[1];
+                if (offset > position) {
+                    segments.add(new Segment(position, offset - position, null));
+                }
+                segments.add(new Segment(offset, length, sha256(file, offset, length)));
+                position = offset + length;
+            }
+            if (position < size) {
+                segments.add(new Segment(position, size - position, null));
+            }
+            return new JarLayers(jar, segments);
+        } catch (IllegalStateException notAZipAsExpected) {
+            return new JarLayers(jar, List.of(new Segment(0, size, null)));
+        }
+    }
+
+    /** [data offset, length] of each stored (uncompressed) BOOT-INF/lib/ entry big enough, in file order. */
+    private static List<long[]> storedLibraries(FileChannel file, long size) throws IOException {
+        int tailLength = (int) Math.min(size, 65_557);   // the end record (22 bytes) plus the longest comment
+        ByteBuffer tail = read(file, size - tailLength, tailLength);
+        int end = -1;
+        for (int i = tailLength - 22; i >= 0; i--) {
+            if (tail.getInt(i) == CENTRAL_DIRECTORY_END) {
+                end = i;
+                break;
+            }
+        }
+        check(end >= 0);
+        long entries = Short.toUnsignedInt(tail.getShort(end + 10));
+        long directorySize = Integer.toUnsignedLong(tail.getInt(end + 12));
+        long directoryOffset = Integer.toUnsignedLong(tail.getInt(end + 16));
+        check(entries != 0xffff && directoryOffset != 0xffffffffL && directoryOffset + directorySize <= size);
+        ByteBuffer directory = read(file, directoryOffset, (int) directorySize);
+        List<long[]> libraries = new ArrayList<>();
+        int at = 0;
+        for (long n = 0; n < entries; n++) {
+            check(directory.getInt(at) == CENTRAL_DIRECTORY_ENTRY);
+            int method = Short.toUnsignedInt(directory.getShort(at + 10));
+            long compressed = Integer.toUnsignedLong(directory.getInt(at + 20));
+            int nameLength = Short.toUnsignedInt(directory.getShort(at + 28));
+            int extraLength = Short.toUnsignedInt(directory.getShort(at + 30));
+            int commentLength = Short.toUnsignedInt(directory.getShort(at + 32));
+            long header = Integer.toUnsignedLong(directory.getInt(at + 42));
+            byte[] name = new byte[nameLength];
+            directory.get(at + 46, name);
+            String entry = new String(name, StandardCharsets.UTF_8);
+            if (method == 0 && compressed >= SMALLEST_BLOB && entry.startsWith("BOOT-INF/lib/") && entry.endsWith(".jar")) {
+                ByteBuffer local = read(file, header, 30);
+                check(local.getInt(0) == LOCAL_HEADER);
+                long data = header + 30 + Short.toUnsignedInt(local.getShort(26)) + Short.toUnsignedInt(local.getShort(28));
+                check(data + compressed <= directoryOffset);
+                libraries.add(new long[] {data, compressed});
+            }
+            at += 46 + nameLength + extraLength + commentLength;
+        }
+        libraries.sort((a, b) -> Long.compare(a[0], b[0]));
+        for (int i = 1; i < libraries.size(); i++) {
+            check(libraries.get(i)[0] >= libraries.get(i - 1)[0] + libraries.get(i - 1)[1]);
+        }
+        return libraries;
+    }
+
+    /**
+     * The manifest the server rebuilds the jar from: one line per segment, {@code gap LENGTH} (the next LENGTH bytes of
+     * the data), {@code blob SHA256 LENGTH} (a blob it has) or {@code new SHA256 LENGTH} (a blob whose bytes are next in
+     * the data); and the data: those bytes, in that order.
+     */
+    long writeBundle(Set<String> missing, Path manifest, Path data) throws IOException {
+        Set<String> sent = new LinkedHashSet<>();
+        StringBuilder lines = new StringBuilder();
+        long bytes = 0;
+        try (FileChannel in = FileChannel.open(jar, StandardOpenOption.READ); OutputStream out = Files.newOutputStream(data)) {
+            for (Segment segment : segments) {
+                boolean send = !segment.blob() || (missing.contains(segment.sha256()) && sent.add(segment.sha256()));
+                lines.append(!segment.blob() ? "gap " + segment.length() : (send ? "new " : "blob ") + segment.sha256() + " " + segment.length())
+                        .append('\n');
+                if (send) {
+                    copy(in, segment, out);
+                    bytes += segment.length();
+                }
+            }
+        }
+        Files.writeString(manifest, lines);
+        return bytes;
+    }
+
+    private static void copy(FileChannel in, Segment segment, OutputStream out) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+        long position = segment.offset();
+        long end = segment.offset() + segment.length();
+        while (position < end) {
+            buffer.clear().limit((int) Math.min(buffer.capacity(), end - position));
+            int n = in.read(buffer, position);
+            check(n > 0);
+            out.write(buffer.array(), 0, n);
+            position += n;
+        }
+    }
+
+    private static String sha256(FileChannel file, long offset, long length) throws IOException {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+            long position = offset;
+            long end = offset + length;
+            while (position < end) {
+                buffer.clear().limit((int) Math.min(buffer.capacity(), end - position));
+                int n = file.read(buffer, position);
+                check(n > 0);
+                digest.update(buffer.flip());
+                position += n;
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static ByteBuffer read(FileChannel file, long position, int length) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
+        while (buffer.hasRemaining()) {
+            check(file.read(buffer, position + buffer.position()) > 0);
+        }
+        return buffer.flip();
+    }
+
+    private static void check(boolean expected) {
+        if (!expected) {
+            throw new IllegalStateException("not a zip as expected");
+        }
+    }
+}

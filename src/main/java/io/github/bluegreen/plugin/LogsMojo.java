@@ -1,0 +1,44 @@
+package io.github.bluegreen.plugin;
+
+import io.github.bluegreen.core.AppLogs;
+import io.github.bluegreen.core.Deployment;
+import io.github.bluegreen.core.SetupException;
+import javax.inject.Inject;
+import org.apache.maven.plugins.annotations.Mojo;
+import org.apache.maven.plugins.annotations.Parameter;
+import org.apache.maven.settings.crypto.SettingsDecrypter;
+
+/**
+ * The last lines of the live instance's output (or of the instance on {@code bluegreen.port}), from its log file or
+ * its systemd journal; with {@code -Dfollow} it keeps printing new lines until interrupted (Ctrl-C).
+ */
+@Mojo(name = "logs", threadSafe = true)
+public class LogsMojo extends AbstractBlueGreenMojo {
+
+    /** How many of the last lines to show. */
+    @Parameter(property = "bluegreen.lines", defaultValue = "100")
+    private int lines;
+
+    /** The instance's port; default: the one nginx routes to. */
+    @Parameter(property = "bluegreen.port")
+    private Integer port;
+
+    /** Keep printing new lines until interrupted. */
+    @Parameter(property = "follow", defaultValue = "false")
+    private boolean follow;
+
+    @Inject
+    public LogsMojo(SettingsDecrypter settingsDecrypter) {
+        super(settingsDecrypter);
+    }
+
+    @Override
+    protected String goal() {
+        return "logs";
+    }
+
+    @Override
+    protected void run(Deployment deployment) throws SetupException {
+        AppLogs.show(deployment, port, lines, follow, getLog()::info);
+    }
+}
