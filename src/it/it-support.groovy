@@ -127,7 +127,10 @@ class ItSupport {
             counts.each { k, v -> result.setProperty(k, v as String) }
             result.setProperty('failed', failures.size() as String)
             result.setProperty('failures', failures.take(20).join(' | '))
-            new File(dir, 'result.properties').withWriter { result.store(it, null) }
+            def written = new File(dir, 'result.properties.tmp')   // renamed when complete: a reader never sees half of it
+            written.withWriter { result.store(it, null) }
+            java.nio.file.Files.move(written.toPath(), new File(dir, 'result.properties').toPath(),
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE)
         }
     }
 
