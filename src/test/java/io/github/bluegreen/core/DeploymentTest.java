@@ -307,7 +307,7 @@ class DeploymentTest {
         assertEquals(v1Release, back.live().release());
         long pid = back.live().pid();
         String commandLine = ProcessHandle.of(pid).flatMap(p -> p.info().commandLine()).orElse("");
-        assertTrue(commandLine.contains("/releases/" + v1Release + "/TestApp.java"), "runs v1's jar again: " + commandLine);
+        assertTrue(commandLine.contains("/releases/" + v1Release + "/TestApp.jar"), "runs v1's jar again: " + commandLine);
         assertTrue(server.get(back.live().port(), "/").isPresent(), "and answers");
         assertFalse(LocalServer.alive(v2.live().pid()), "v2 is drained and stopped");
         assertTrue(server.logged("INFO Starting the previous release " + v1Release));
@@ -484,7 +484,7 @@ class DeploymentTest {
     void statusShowsLivePortReleaseAndHistory() throws Exception {
         server.deploy("v1");
         String afterV1 = String.join("\n", StatusReport.of(server.deployment(), 5));
-        assertTrue(afterV1.contains("(live, TestApp.java sha256 " + server.state().sha256() + ")"), afterV1);
+        assertTrue(afterV1.contains("(live, TestApp.jar sha256 " + server.state().sha256() + ")"), afterV1);
 
         server.environment.put("HEALTH", "EXIT");
         assertThrows(DeployFailedException.class, () -> server.deploy("v2"));

@@ -48,14 +48,40 @@ final class LocalServer implements AutoCloseable {
         this.include = dir.resolve("nginx/service-url.inc");
         this.nginxPid = dir.resolve("nginx/nginx.pid");
         Files.createDirectories(include.getParent());
-        this.artifact = dir.resolve("TestApp.java");
-        Files.copy(Path.of("src/test/resources/testapp/TestApp.java"), artifact);
+        this.artifact = dir.resolve("TestApp.jar");
+        Files.copy(testAppJar(), artifact);
         this.ports = List.of(freePort(), freePort());
         this.reloadCommand = List.of("sh", "-c", "kill -USR1 $(cat " + Shell.quote(nginxPid.toString()) + ")");
         this.nginx = new ProcessBuilder("src/test/resources/testapp/fake-nginx.sh", nginxPid.toString(), "0.3").start();
         for (int i = 0; i < 100 && !Files.exists(nginxPid); i++) {
             Thread.sleep(20);
         }
+    }
+
+    private static Path testAppJar;
+
+    /** TestApp compiled once per test run into a jar with its main class: a start costs a JVM start, not a compile. */
+    static synchronized Path testAppJar() throws IOException {
+        if (testAppJar == null) {
+            Path classes = Files.createTempDirectory("testapp-classes");
+            int compiled = javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", classes.toString(),
+                    "src/test/resources/testapp/TestApp.java");
+            if (compiled != 0) {
+                throw new IOException("cannot compile TestApp.java");
+            }
+            java.util.jar.Manifest manifest = new java.util.jar.Manifest();
+            manifest.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+            manifest.getMainAttributes().put(java.util.jar.Attributes.Name.MAIN_CLASS, "TestApp");
+            Path jar = Files.createTempFile("TestApp", ".jar");
+            try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar), manifest); var files = Files.list(classes)) {
+                for (Path file : files.toList()) {
+                    out.putNextEntry(new java.util.jar.JarEntry(file.getFileName().toString()));
+                    out.write(Files.readAllBytes(file));
+                }
+            }
+            testAppJar = jar;
+        }
+        return testAppJar;
     }
 
     static int freePort() throws IOException {
@@ -66,7 +92,7 @@ final class LocalServer implements AutoCloseable {
 
     DeployConfig config() {
         return new DeployConfig(
-                new DeployConfig.App("testapp", dir.resolve("base").toString(), ports, List.of("java", "{jar}", "--server.port={port}"),
+                new DeployConfig.App("testapp", dir.resolve("base").toString(), ports, List.of("java", "-XX:TieredStopAtLevel=1", "-jar", "{jar}", "--server.port={port}"),
                         environment, Duration.ofSeconds(1), 2, keepOld, DeployConfig.Runner.PROCESS),
                 new DeployConfig.Health(healthPath, healthTimeout, probeTimeout, Duration.ofMillis(100)),
                 new DeployConfig.Nginx(include.toString(), nginxPid.toString(), testCommand, reloadCommand,
