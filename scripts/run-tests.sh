@@ -10,12 +10,16 @@ scripts/install-deps.sh
 # outside the checkout: the deploy user must reach its home and the app jars, whatever the checkout's permissions
 ENV_DIR=/tmp/bluegreen-it
 SD_DIR=/tmp/bluegreen-it-sdhost
-trap 'scripts/test-server.sh stop "$ENV_DIR"; scripts/systemd-host/down.sh "$SD_DIR" > /dev/null' EXIT
+FLEET_DIR=/tmp/bluegreen-it-fleet
+trap 'scripts/test-server.sh stop "$ENV_DIR"; scripts/systemd-host/down.sh "$SD_DIR" > /dev/null; scripts/fleet.sh down "$FLEET_DIR"' EXIT
 scripts/test-server.sh start "$ENV_DIR"
 source "$ENV_DIR/env.sh"
 # a real Debian host with systemd as PID 1 (its own namespaces, a throw-away overlay of /): the production-server ITs
 scripts/systemd-host/up.sh "$SD_DIR" bgit 10.213.77
 source "$SD_DIR/env.sh"
+# four more, with a front balancer on 127.0.0.1:18600 over their nginx: the fleet ITs
+scripts/fleet.sh up "$FLEET_DIR" 4 18600 10.213
+source "$FLEET_DIR/env.sh"
 export BLUEGREEN_IT_TOOLS=$ROOT/scripts
 
 # the apps the ITs deploy: the example Spring Boot app answering version=v1 and version=v2 (built once, kept in target/)

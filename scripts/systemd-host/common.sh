@@ -27,7 +27,8 @@ sdhost_settings() {
     [[ $SDHOST_NET =~ ^[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}$ ]] || sdhost_die "NET '$SDHOST_NET': three octets such as 10.213.77"
     SDHOST_ADDR=$SDHOST_NET.2
     SDHOST_VETH=ve-$SDHOST_NAME
-    SDHOST_KEYS=$SDHOST_DIR/keys
+    SDHOST_KEYS=${SDHOST_KEYS:-$SDHOST_DIR/keys}   # SDHOST_KEYS: one key set for several hosts (a fleet)
+    SDHOST_KNOWN_HOSTS=$SDHOST_DIR/known_hosts
     SDHOST_RUN=$SDHOST_DIR/run          # pid files and hand-shake files of the running host
     SDHOST_LOGS=$SDHOST_DIR/log
     SDHOST_ROOT=$SDHOST_DIR/root        # mount point of the overlay (only inside the host's mount namespace)
@@ -79,7 +80,7 @@ sdhost_ssh_opts() {
     *) sdhost_die "unknown user '$1' (root or $SDHOST_DEPLOY_USER)" ;;
     esac
     printf '%s\n' -i "$key" -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=yes \
-        -o "UserKnownHostsFile=$SDHOST_KEYS/known_hosts" -o GlobalKnownHostsFile=/dev/null \
+        -o "UserKnownHostsFile=$SDHOST_KNOWN_HOSTS" -o GlobalKnownHostsFile=/dev/null \
         -o HostKeyAlgorithms=ssh-ed25519 -o ConnectTimeout=5 -o LogLevel=ERROR -o "User=$1"
 }
 
@@ -89,6 +90,8 @@ sdhost_load() {
     if [ -r "$dir/settings" ]; then
         name=$(sed -n 's/^NAME=//p' "$dir/settings")
         net=$(sed -n 's/^NET=//p' "$dir/settings")
+        SDHOST_KEYS=$(sed -n 's/^KEYS=//p' "$dir/settings")
+        [ -n "$SDHOST_KEYS" ] || unset SDHOST_KEYS
     fi
     sdhost_settings "$dir" "$name" "$net"
 }

@@ -82,7 +82,7 @@ step_logins() {
     expect "$out" '^/etc/ssh/ssh_host_ed25519_key$' "host key"
     [ "$(grep -c ssh_host_ <<<"$out")" = 1 ] || fail "more than one host key: $out"
     keys=$(ssh-keyscan -T 3 "$SDHOST_ADDR" 2>/dev/null | cut -d' ' -f2- | sort)
-    [ "$keys" = "$(cut -d' ' -f2- "$SDHOST_KEYS/known_hosts")" ] || fail "ssh-keyscan: the host must offer only the pinned key, got: $keys"
+    [ "$keys" = "$(cut -d' ' -f2- "$SDHOST_KNOWN_HOSTS")" ] || fail "ssh-keyscan: the host must offer only the pinned key, got: $keys"
     expect "$out" 'sudoers ok mode 440' "sudoers"
     expect "$out" 'linger=yes usermgr=active' "linger"
     expect "$out" 'journal=persistent' "journal"

@@ -40,7 +40,7 @@ make_keys() {
     for k in ssh_host_ed25519_key id_root id_deploy; do
         [ -s "$SDHOST_KEYS/$k" ] || ssh-keygen -q -t ed25519 -N '' -C "bluegreen-sdhost-$SDHOST_NAME-$k" -f "$SDHOST_KEYS/$k"
     done
-    echo "$SDHOST_ADDR $(cut -d' ' -f1,2 "$SDHOST_KEYS/ssh_host_ed25519_key.pub")" > "$SDHOST_KEYS/known_hosts"
+    echo "$SDHOST_ADDR $(cut -d' ' -f1,2 "$SDHOST_KEYS/ssh_host_ed25519_key.pub")" > "$SDHOST_KNOWN_HOSTS"
 }
 
 make_cgroups() {
@@ -118,7 +118,7 @@ export BLUEGREEN_SD_SSH_PORT='22'
 export BLUEGREEN_SD_USER='$SDHOST_DEPLOY_USER'
 export BLUEGREEN_SD_KEY='$SDHOST_KEYS/id_deploy'
 export BLUEGREEN_SD_ROOT_KEY='$SDHOST_KEYS/id_root'
-export BLUEGREEN_SD_KNOWN_HOSTS='$SDHOST_KEYS/known_hosts'
+export BLUEGREEN_SD_KNOWN_HOSTS='$SDHOST_KNOWN_HOSTS'
 export BLUEGREEN_SD_HTTP_URL='http://$SDHOST_ADDR/'
 export BLUEGREEN_SD_NGINX_INCLUDE='$SDHOST_INCLUDE'
 export BLUEGREEN_SD_NGINX_TEST='sudo -n nginx -t -q'
@@ -142,7 +142,7 @@ main() {
     check_preconditions
     trap on_exit EXIT
     mkdir -p "$SDHOST_DIR"
-    printf 'NAME=%s\nNET=%s\n' "$SDHOST_NAME" "$SDHOST_NET" > "$SDHOST_DIR/settings"
+    printf 'NAME=%s\nNET=%s\nKEYS=%s\n' "$SDHOST_NAME" "$SDHOST_NET" "$SDHOST_KEYS" > "$SDHOST_DIR/settings"
     rm -rf "$SDHOST_RUN" && mkdir "$SDHOST_RUN"   # from now on down.sh cleans up this host's veth and cgroups
     make_keys
     make_cgroups

@@ -296,6 +296,41 @@ class ItSupport {
         sd('root', "ps -u ${user} -o pid=,args= | awk '/ -jar /{print \$1}'").readLines()*.trim().findAll { it }.collect { it as long }
     }
 
+    // ---- the fleet (scripts/fleet.sh: four systemd test hosts and a front balancer: BLUEGREEN_FLEET_* environment)
+
+    final String frontUrl = env.BLUEGREEN_FLEET_FRONT_URL
+
+    List<String> fleetDirs() {
+        env.BLUEGREEN_FLEET_DIRS.split(',') as List
+    }
+
+    /** The fleet's host addresses, in the order of its hosts. */
+    List<String> fleetHosts() {
+        env.BLUEGREEN_FLEET_HOSTS.split(',').collect { it.substring(it.indexOf('@') + 1) }
+    }
+
+    /** A shell command line on fleet host i (0-based) as root or deploy. */
+    String onHost(int i, String user, String command) {
+        run(["${env.BLUEGREEN_IT_TOOLS}/systemd-host/ssh.sh", fleetDirs()[i], user, command])
+    }
+
+    /** An empty fleet: every host reset (no app, no deploy state, nginx answering 502). */
+    void fleetReset() {
+        fleetDirs().each { run(["${env.BLUEGREEN_IT_TOOLS}/systemd-host/reset.sh", it]) }
+    }
+
+    /** The state file of an app of the deploy user on fleet host i. */
+    Properties fleetState(int i, String app) {
+        def properties = new Properties()
+        properties.load(new StringReader(onHost(i, 'root', "cat /home/deploy/bluegreen/${app}/state.properties")))
+        return properties
+    }
+
+    /** PIDs of java -jar processes of the deploy user on fleet host i. */
+    List<Long> fleetAppPids(int i) {
+        onHost(i, 'root', "ps -u deploy -o pid=,args= | awk '/ -jar /{print \$1}'").readLines()*.trim().findAll { it }.collect { it as long }
+    }
+
     static void check(boolean condition, String message) {
         if (!condition) {
             throw new AssertionError(message)

@@ -10,8 +10,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A fast-starting stand-in for the example Spring Boot app, for the ITs that deploy many times (the interruption
  * matrix): the same interface, no framework start-up. Arguments as Spring Boot takes them:
  * --server.port=N, --demo.version=V (GET / answers "version=V", ?sleepMs=N keeps a request in flight),
- * --demo.ready-after-ms=N (health DOWN for N ms after start), --demo.shutdown-delay-ms=N (on SIGTERM, stop accepting,
- * let in-flight requests finish, then take N ms more before exiting: a slow graceful shutdown).
+ * --demo.ready-after-ms=N (health DOWN for N ms after start), --demo.down-if-exists=FILE (health DOWN while FILE exists:
+ * one host of a fleet made unhealthy), --demo.shutdown-delay-ms=N (on SIGTERM, stop accepting, let in-flight requests
+ * finish, then take N ms more before exiting: a slow graceful shutdown).
  */
 public class StandIn {
     public static void main(String[] args) throws IOException {
@@ -19,13 +20,15 @@ public class StandIn {
         String version = option(args, "demo.version", "v1");
         long readyAfter = Long.parseLong(option(args, "demo.ready-after-ms", "0"));
         long shutdownDelay = Long.parseLong(option(args, "demo.shutdown-delay-ms", "0"));
+        String downIfExists = option(args, "demo.down-if-exists", "");
         long started = System.currentTimeMillis();
         ExecutorService pool = Executors.newFixedThreadPool(64);
         AtomicInteger inFlight = new AtomicInteger();
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 128);
         server.setExecutor(pool);
         server.createContext("/actuator/health", exchange -> {
-            boolean up = System.currentTimeMillis() >= started + readyAfter;
+            boolean up = System.currentTimeMillis() >= started + readyAfter
+                    && (downIfExists.isEmpty() || !new java.io.File(downIfExists).exists());
             byte[] body = ("{\"status\":\"" + (up ? "UP" : "DOWN") + "\"}").getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             exchange.sendResponseHeaders(up ? 200 : 503, body.length);

@@ -19,6 +19,8 @@ public final class Deployment {
     DeployState state = new DeployState();
     /** Set by detect for a rollback whose release still runs on the target port: no start, a switch only. */
     boolean keptForRollback;
+    /** The deploy id all hosts of a fleet share (one release name everywhere), or null: detect makes one. */
+    String sharedDeployId;
     private DeployState.Kind kind = DeployState.Kind.DEPLOY;
     /** This invocation took the lock or found it held by its deploy: a failure must release it. */
     private boolean holdsLock;
@@ -85,23 +87,84 @@ public final class Deployment {
      * on the idle port, health-checked, switched to and the current one drained.
      */
     public void rollback() throws SetupException, DeployFailedException {
-        kind = DeployState.Kind.ROLLBACK;
-        run(Step.DETECT);
+        rollbackDetect();
         if (config.dryRun()) {
             return;
         }
-        if (keptForRollback) {
-            DeployState.Instance kept = state.target();
-            log.info("The previous release " + kept.release() + " still runs on port " + kept.port() + " (PID " + kept.pid()
-                    + "): rolling back is a switch only");
-            state.phase(Phase.STARTED);
-            saveState();
-        } else {
+        if (!keptForRollback) {
             run(Step.START);
         }
         run(Step.HEALTHCHECK);
         run(Step.SWITCH);
         run(Step.CLEANUP);
+    }
+
+    /** A rollback's detect: with the previous release's instance still running on the target port, it is STARTED already. */
+    void rollbackDetect() throws SetupException, DeployFailedException {
+        kind = DeployState.Kind.ROLLBACK;
+        run(Step.DETECT);
+        if (keptForRollback && !config.dryRun()) {
+            DeployState.Instance kept = state.target();
+            log.info("The previous release " + kept.release() + " still runs on port " + kept.port() + " (PID " + kept.pid()
+                    + "): rolling back is a switch only");
+            state.phase(Phase.STARTED);
+            saveState();
+        }
+    }
+
+    /** After {@link #rollbackDetect()}: the rollback needs no start. */
+    boolean rollbackIsASwitch() {
+        return keptForRollback;
+    }
+
+    /**
+     * Ends this host's part of a fleet deploy that fails elsewhere: the failure contract (its new instance stopped, the
+     * outcome recorded, the lock released). Nothing if it holds no lock.
+     */
+    void abandon(String reason) {
+        if (!holdsLock) {   // this invocation has not run a step on this host yet: its deploy's state and lock are on the server
+            try {
+                state = readState();
+                requireLock();
+            } catch (SetupException | IllegalArgumentException e) {
+                return;
+            }
+        }
+        String note = fail(reason);
+        if (!note.isEmpty()) {
+            log.warn("Stopped: " + reason + "." + note);
+        }
+    }
+
+    /** Switches nginx back to the old instance (it still runs until cleanup), then {@link #abandon}s. */
+    void revert(String reason) {
+        DeployState.Instance old = state.previous();
+        if (old != null && old.pid() != null) {
+            try {
+                ServerCommands.SwitchResult back = server.switchTo(old);
+                log.warn(back.exit() == ServerCommands.OK ? "nginx routes to the old instance on port " + old.port() + " again"
+                        : "could not switch back to port " + old.port() + ": " + back.error());
+                if (back.exit() == ServerCommands.OK) {
+                    state.live(old);
+                }
+            } catch (SetupException e) {
+                log.warn("could not switch back to port " + old.port() + ": " + e.getMessage());
+            }
+        }
+        abandon(reason);
+    }
+
+    /** Waits until the nginx workers that served the old instance before this host's switch are gone (a rolling switch). */
+    void waitForDrain() throws SetupException {
+        DeployState.Instance old = state.previous();
+        if (old != null) {
+            server.drain(old.port());
+        }
+    }
+
+    /** The phase the state file on the server shows now. */
+    Phase phaseOnServer() {
+        return readStateOrEmpty().phase();
     }
 
     DeployState.Kind kind() {

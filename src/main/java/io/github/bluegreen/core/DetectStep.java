@@ -18,7 +18,7 @@ final class DetectStep {
 
     static void run(Deployment d) throws SetupException, DeployFailedException {
         DeployState state = new DeployState();
-        state.deployId(ID_TIME.format(Instant.now()) + "-" + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000)));
+        state.deployId(d.sharedDeployId != null ? d.sharedDeployId : newDeployId());
         state.kind(d.kind());
         state.deployedBy(System.getProperty("user.name") + "@" + LockOwner.thisHost());
         state.startedAt(Instant.now());
@@ -56,6 +56,11 @@ final class DetectStep {
         } else {
             d.log.info("First deploy: nothing is live behind nginx yet; target port " + plan.targetPort());
         }
+    }
+
+    /** {@code 20261125-101010-ab12}: sorts by time, unique enough for one app. */
+    static String newDeployId() {
+        return ID_TIME.format(Instant.now()) + "-" + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
     }
 
     /** Finishes or undoes a switch that was cut off halfway: nginx reloaded for sure, routing to {@code port}. */

@@ -358,6 +358,16 @@ final class ServerCommands {
         return new StopResult(result.exitCode(), Stopped.parse(values, "stop."), values.get("refused"), kept, pruned);
     }
 
+    // ---- drain: until nginx no longer uses an instance (a rolling fleet switch waits for it host by host)
+
+    static Command drainCommand(ServerLayout layout, int port, Duration drain) {
+        return command("drain", "base", layout.base(), "port", port, "drain_ms", drain.toMillis());
+    }
+
+    void drain(int port) throws SetupException {
+        run(drainCommand(layout, port, config.nginx().drainTimeout()), config.nginx().drainTimeout().plus(SHORT));
+    }
+
     // ---- unlock, tail
 
     static Command unlockCommand(ServerLayout layout, String deployId) {

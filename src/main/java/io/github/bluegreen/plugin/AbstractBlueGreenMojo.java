@@ -4,6 +4,7 @@ import io.github.bluegreen.core.DeployConfig;
 import io.github.bluegreen.core.DeployFailedException;
 import io.github.bluegreen.core.DeployLog;
 import io.github.bluegreen.core.Deployment;
+import io.github.bluegreen.core.Fleet;
 import io.github.bluegreen.core.SetupException;
 import io.github.bluegreen.core.Shell;
 import io.github.bluegreen.core.Transport;
@@ -38,6 +39,31 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
     /** SSH host name or address of the server. */
     @Parameter(property = "bluegreen.host")
     private String host;
+
+    /**
+     * Several servers (a fleet), each {@code [user@]host[:port][/serverId]}; each keeps its own blue/green switch behind
+     * its own nginx. Empty: the one {@code bluegreen.host}.
+     */
+    @Parameter(property = "bluegreen.hosts")
+    private List<String> hosts = new ArrayList<>();
+
+    /** Fleet: how many hosts are started and health-checked at once. */
+    @Parameter(property = "bluegreen.parallelism", defaultValue = "8")
+    private int parallelism;
+
+    /**
+     * Fleet: {@code rolling} switches host by host, each drained before the next; {@code together} switches all hosts at
+     * once when all are healthy (the fleet serves two versions no longer than the switch itself).
+     */
+    @Parameter(property = "bluegreen.switchMode", defaultValue = "rolling")
+    private String switchMode;
+
+    /**
+     * Fleet: when a host's switch fails, {@code revert} switches the hosts already switched back (their old instances
+     * still run) and stops the deploy; {@code continue} keeps them and goes on with the others.
+     */
+    @Parameter(property = "bluegreen.onFailure", defaultValue = "revert")
+    private String onFailure;
 
     /** SSH port of the server. */
     @Parameter(property = "bluegreen.sshPort", defaultValue = "22")
@@ -227,8 +253,8 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
     /** The goal's name, for the log. */
     protected abstract String goal();
 
-    /** The goal's work on the server. */
-    protected abstract void run(Deployment deployment) throws SetupException, DeployFailedException;
+    /** The goal's work on the server (or the servers: a fleet of one is the single-server deploy). */
+    protected abstract void run(Fleet fleet) throws SetupException, DeployFailedException;
 
     /** True for the goals in the middle of a deploy: the SSH session stays open for the next goal. */
     protected boolean deployContinues() {
@@ -255,11 +281,17 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
         Map<String, Object> context = pluginContext();
         try {
             DeployConfig config = deployConfig();
+            Fleet.Settings fleetSettings = fleetSettings();
             checkLocalInputs(config);
-            Transport server = Connections.open(context, transport, host, () -> new ServerCredentials(settings, settingsDecrypter)
-                    .sshConfig(serverId, host, sshPort, user, identityFile, knownHosts, strictHostKeyChecking, connectTimeoutSeconds), log());
-            getLog().info("bluegreen:" + goal() + " on " + server.describe());
-            run(Deployment.open(config, server, log()));
+            Map<String, Transport> servers = Connections.open(context, transport, sshSettings(), log(""));
+            List<Fleet.Member> members = new ArrayList<>();
+            for (Map.Entry<String, Transport> server : servers.entrySet()) {
+                members.add(new Fleet.Member(server.getKey(), Deployment.open(config, server.getValue(),
+                        log(servers.size() == 1 ? "" : "[" + server.getKey() + "] "))));
+            }
+            getLog().info("bluegreen:" + goal() + " on " + (servers.size() == 1 ? servers.values().iterator().next().describe()
+                    : servers.size() + " hosts: " + String.join(", ", servers.keySet())));
+            run(new Fleet(members, fleetSettings, log("")));
             if (!deployContinues()) {
                 Connections.close(context);
             }
@@ -346,7 +378,53 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
         }
     }
 
-    private DeployLog log() {
-        return new MavenDeployLog(getLog());
+    private DeployLog log(String prefix) {
+        return new MavenDeployLog(getLog(), prefix);
+    }
+
+    /** Each host's SSH settings, by its name: {@code bluegreen.hosts}, else {@code bluegreen.host}. */
+    private Map<String, Connections.SshSettings> sshSettings() throws SetupException {
+        Map<String, Connections.SshSettings> targets = new java.util.LinkedHashMap<>();
+        ServerCredentials credentials = new ServerCredentials(settings, settingsDecrypter);
+        if (hosts == null || hosts.isEmpty()) {
+            if (host != null && !host.isBlank()) {
+                targets.put(host, () -> credentials.sshConfig(serverId, host, sshPort, user, identityFile, knownHosts,
+                        strictHostKeyChecking, connectTimeoutSeconds));
+            }
+            return targets;
+        }
+        for (String spec : hosts) {
+            java.util.regex.Matcher parts = HOST.matcher(spec.trim());
+            if (!parts.matches()) {
+                throw new SetupException("bluegreen.hosts", "cannot read the host '" + spec + "' in bluegreen.hosts: write"
+                        + " [user@]host[:port][/serverId], e.g. deploy@app2.example.com:2222/app2");
+            }
+            String name = parts.group(2);
+            int port = parts.group(3) == null ? sshPort : Integer.parseInt(parts.group(3));
+            String login = parts.group(1) == null ? user : parts.group(1);
+            String server = parts.group(4) == null ? serverId : parts.group(4);
+            String key = name + (port == 22 ? "" : ":" + port);
+            if (targets.containsKey(key)) {
+                throw new SetupException("bluegreen.hosts", "the host " + key + " is listed twice in bluegreen.hosts");
+            }
+            targets.put(key, () -> credentials.sshConfig(server, name, port, login, identityFile, knownHosts, strictHostKeyChecking,
+                    connectTimeoutSeconds));
+        }
+        return targets;
+    }
+
+    private static final java.util.regex.Pattern HOST = java.util.regex.Pattern.compile("(?:([^@/:\\s]+)@)?([^@/:\\s]+)(?::(\\d{1,5}))?(?:/(\\S+))?");
+
+    private Fleet.Settings fleetSettings() throws SetupException {
+        if (parallelism < 1) {
+            throw new SetupException("bluegreen.parallelism", "bluegreen.parallelism must be at least 1: " + parallelism);
+        }
+        try {
+            return new Fleet.Settings(parallelism, Fleet.SwitchMode.valueOf(switchMode.trim().toUpperCase(java.util.Locale.ROOT)),
+                    Fleet.OnFailure.valueOf(onFailure.trim().toUpperCase(java.util.Locale.ROOT)));
+        } catch (IllegalArgumentException e) {
+            throw new SetupException("bluegreen.switchMode", "bluegreen.switchMode must be rolling or together ('" + switchMode
+                    + "'), bluegreen.onFailure revert or continue ('" + onFailure + "')");
+        }
     }
 }

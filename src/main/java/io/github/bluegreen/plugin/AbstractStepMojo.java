@@ -1,7 +1,7 @@
 package io.github.bluegreen.plugin;
 
 import io.github.bluegreen.core.DeployFailedException;
-import io.github.bluegreen.core.Deployment;
+import io.github.bluegreen.core.Fleet;
 import io.github.bluegreen.core.SetupException;
 import io.github.bluegreen.core.Step;
 import org.apache.maven.settings.crypto.SettingsDecrypter;
@@ -22,8 +22,8 @@ abstract class AbstractStepMojo extends AbstractBlueGreenMojo {
     }
 
     @Override
-    protected void run(Deployment deployment) throws SetupException, DeployFailedException {
-        deployment.run(step());
+    protected void run(Fleet fleet) throws SetupException, DeployFailedException {
+        fleet.run(step());
     }
 
     /** Cleanup ends a deploy; the other steps hand over to the next goal. */

@@ -6,56 +6,102 @@ import io.github.bluegreen.core.SetupException;
 import io.github.bluegreen.core.SshConfig;
 import io.github.bluegreen.core.SshTransport;
 import io.github.bluegreen.core.Transport;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
- * Opens the transport a goal asked for. An SSH session is kept in the plugin context of the Maven project (as
- * maven-deploy-plugin keeps its state), so the goals of one {@code mvn deploy -Pbluegreen} connect once, and the
- * projects of a parallel build ({@code -T}) each have their own; {@link #close} ends it when the deploy is over (a
- * session left open by a single goal ends with the JVM: its threads are daemons).
+ * Opens the transports a goal asked for: one SSH session per host, opened in parallel, kept in the plugin context of
+ * the Maven project (as maven-deploy-plugin keeps its state), so the goals of one {@code mvn deploy -Pbluegreen}
+ * connect once, and the projects of a parallel build ({@code -T}) each have their own; {@link #close} ends them when
+ * the deploy is over (a session left open by a single goal ends with the JVM: its threads are daemons).
  */
 final class Connections {
     private static final String KEY = "bluegreen.ssh";
 
     private Connections() {}
 
-    /** Supplies the SSH settings only when SSH is used (reading settings.xml may fail). */
+    /** Supplies a host's SSH settings only when SSH is used (reading settings.xml may fail). */
     interface SshSettings {
         SshConfig get() throws SetupException;
     }
 
-    /** The SSH transport kept for one configuration. */
-    private record Kept(SshConfig config, SshTransport transport) {}
-
-    static Transport open(Map<String, Object> context, String transport, String host, SshSettings ssh, DeployLog log)
+    /** The transport of each host, by the host's name; a host that cannot be reached fails them all, naming it. */
+    static Map<String, Transport> open(Map<String, Object> context, String transport, Map<String, SshSettings> hosts, DeployLog log)
             throws SetupException {
         if ("local".equals(transport)) {
-            return new LocalTransport();
+            if (hosts.size() > 1) {
+                throw new SetupException("bluegreen.hosts", "bluegreen.hosts lists " + hosts.size() + " hosts, but the local transport"
+                        + " deploys on this machine only: use -Dbluegreen.transport=ssh");
+            }
+            return Map.of("local", new LocalTransport());
         }
         if (!"ssh".equals(transport)) {
             throw new SetupException("bluegreen.transport", "unknown transport '" + transport + "': use ssh or local");
         }
-        if (host == null || host.isBlank()) {
-            throw new SetupException("bluegreen.host", "bluegreen.host is required for the ssh transport"
+        if (hosts.isEmpty()) {
+            throw new SetupException("bluegreen.host", "bluegreen.host (or bluegreen.hosts) is required for the ssh transport"
                     + " (or deploy on this machine with -Dbluegreen.transport=local)");
         }
-        SshConfig config = ssh.get();
-        if (!config.strictHostKeyChecking()) {
-            log.warn("bluegreen.strictHostKeyChecking=false: the identity of " + host + " is NOT verified");
+        Map<SshConfig, SshTransport> kept = kept(context);
+        Map<String, SshConfig> configs = new LinkedHashMap<>();
+        for (Map.Entry<String, SshSettings> host : hosts.entrySet()) {
+            SshConfig config = host.getValue().get();
+            if (!config.strictHostKeyChecking()) {
+                log.warn("bluegreen.strictHostKeyChecking=false: the identity of " + config.host() + " is NOT verified");
+            }
+            configs.put(host.getKey(), config);
         }
-        if (context.get(KEY) instanceof Kept kept && kept.config().equals(config) && kept.transport().isConnected()) {
-            return kept.transport();
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(configs.size(), 16));
+        try {
+            Map<String, Future<SshTransport>> opening = new LinkedHashMap<>();
+            for (Map.Entry<String, SshConfig> host : configs.entrySet()) {
+                SshTransport open = kept.get(host.getValue());
+                opening.put(host.getKey(), open != null && open.isConnected() ? java.util.concurrent.CompletableFuture.completedFuture(open)
+                        : pool.submit(() -> SshTransport.connect(host.getValue(), log)));
+            }
+            Map<String, Transport> transports = new LinkedHashMap<>();
+            List<String> failures = new ArrayList<>();
+            SetupException first = null;
+            for (Map.Entry<String, Future<SshTransport>> host : opening.entrySet()) {
+                try {
+                    SshTransport open = host.getValue().get();
+                    kept.put(configs.get(host.getKey()), open);
+                    transports.put(host.getKey(), open);
+                } catch (ExecutionException e) {
+                    SetupException setup = e.getCause() instanceof SetupException s ? s : new SetupException(null, e.getCause().toString());
+                    first = first == null ? setup : first;
+                    failures.add(host.getKey() + ": " + setup.getMessage());
+                }
+            }
+            if (first != null) {
+                close(context);
+                throw hosts.size() == 1 ? first : new SetupException(first.parameter(), "cannot reach " + failures.size() + " of "
+                        + hosts.size() + " hosts, nothing was changed anywhere: " + String.join("; ", failures), first);
+            }
+            return transports;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SetupException(null, "interrupted while connecting");
+        } finally {
+            pool.shutdown();
         }
-        close(context);
-        SshTransport opened = SshTransport.connect(config, log);
-        context.put(KEY, new Kept(config, opened));
-        return opened;
     }
 
-    /** Closes the project's kept SSH session: the deploy is over (done or failed). */
+    @SuppressWarnings("unchecked")
+    private static Map<SshConfig, SshTransport> kept(Map<String, Object> context) {
+        return (Map<SshConfig, SshTransport>) context.computeIfAbsent(KEY, key -> new java.util.concurrent.ConcurrentHashMap<>());
+    }
+
+    /** Closes the project's kept SSH sessions: the deploy is over (done or failed). */
     static void close(Map<String, Object> context) {
-        if (context.remove(KEY) instanceof Kept kept) {
-            kept.transport().close();
+        if (context.remove(KEY) instanceof Map<?, ?> kept) {
+            kept.values().forEach(transport -> ((SshTransport) transport).close());
         }
     }
 }

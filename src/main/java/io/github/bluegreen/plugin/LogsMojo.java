@@ -1,7 +1,7 @@
 package io.github.bluegreen.plugin;
 
 import io.github.bluegreen.core.AppLogs;
-import io.github.bluegreen.core.Deployment;
+import io.github.bluegreen.core.Fleet;
 import io.github.bluegreen.core.SetupException;
 import javax.inject.Inject;
 import org.apache.maven.plugins.annotations.Mojo;
@@ -38,7 +38,10 @@ public class LogsMojo extends AbstractBlueGreenMojo {
     }
 
     @Override
-    protected void run(Deployment deployment) throws SetupException {
-        AppLogs.show(deployment, port, lines, follow, getLog()::info);
+    protected void run(Fleet fleet) throws SetupException {
+        for (Fleet.Member member : fleet.members()) {
+            String host = fleet.members().size() == 1 ? "" : "[" + member.name() + "] ";
+            AppLogs.show(member.deployment(), port, lines, follow && fleet.members().size() == 1, line -> getLog().info(host + line));
+        }
     }
 }

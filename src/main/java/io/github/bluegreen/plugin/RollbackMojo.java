@@ -1,7 +1,7 @@
 package io.github.bluegreen.plugin;
 
 import io.github.bluegreen.core.DeployFailedException;
-import io.github.bluegreen.core.Deployment;
+import io.github.bluegreen.core.Fleet;
 import io.github.bluegreen.core.SetupException;
 import javax.inject.Inject;
 import org.apache.maven.plugins.annotations.Mojo;
@@ -26,7 +26,7 @@ public class RollbackMojo extends AbstractBlueGreenMojo {
     }
 
     @Override
-    protected void run(Deployment deployment) throws SetupException, DeployFailedException {
-        deployment.rollback();
+    protected void run(Fleet fleet) throws SetupException, DeployFailedException {
+        fleet.rollback();
     }
 }

@@ -1,6 +1,6 @@
 package io.github.bluegreen.plugin;
 
-import io.github.bluegreen.core.Deployment;
+import io.github.bluegreen.core.Fleet;
 import io.github.bluegreen.core.SetupException;
 import io.github.bluegreen.core.StatusReport;
 import javax.inject.Inject;
@@ -30,7 +30,10 @@ public class StatusMojo extends AbstractBlueGreenMojo {
     }
 
     @Override
-    protected void run(Deployment deployment) throws SetupException {
-        StatusReport.of(deployment, history).forEach(getLog()::info);
+    protected void run(Fleet fleet) throws SetupException {
+        for (Fleet.Member member : fleet.members()) {
+            String host = fleet.members().size() == 1 ? "" : "[" + member.name() + "] ";
+            StatusReport.of(member.deployment(), history).forEach(line -> getLog().info(host + line));
+        }
     }
 }

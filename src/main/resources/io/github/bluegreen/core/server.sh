@@ -20,6 +20,7 @@
 # stop     base include port pid start release stop_s     stop.*, drain.*                            0; 3 refused (live)
 #          drain_ms (no pid: the recorded instance of the release)
 # cleanup  stop's arguments, keep_old_s keep protect      stop.*, drain.*, kept.*, pruned.*          0; 3 refused
+# drain    base port drain_ms                             drain.ms, drain.timeout                    0
 # unlock   base deploy                                    unlock=released|not-held                   0
 # tail     file lines [unit port] [follow]                the last lines of the file (or the unit's  0
 #                                                         journal); follow: then new ones, until ended
@@ -617,6 +618,11 @@ cmd_cleanup() {
     fi
     prune "$base/releases" "$keep" "$protect"
 }
+cmd_drain() {
+    local base="" port="" drain_ms=0
+    parse_args "$@"
+    drain "$port" "$drain_ms"
+}
 cmd_unlock() {
     local base="" deploy=""
     parse_args "$@"
@@ -672,6 +678,6 @@ cmd_probe() { # an HTTP GET from the server itself, for servers whose sshd forbi
 cmd=${1:-}
 [ $# -eq 0 ] || shift
 case "$cmd" in
-lock|inspect|owner|start|switch|stop|cleanup|unlock|tail|blobs|hook|probe) "cmd_$cmd" "$@" ;;
+lock|inspect|owner|start|switch|stop|cleanup|drain|unlock|tail|blobs|hook|probe) "cmd_$cmd" "$@" ;;
 *) echo "error=unknown command '$cmd'"; exit 4 ;;
 esac

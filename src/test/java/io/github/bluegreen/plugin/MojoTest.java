@@ -37,7 +37,7 @@ class MojoTest {
     @InjectMojo(goal = "detect", pom = POM)
     void sshWithoutAHostNamesTheParameter(DetectMojo mojo) {
         MojoExecutionException e = assertThrows(MojoExecutionException.class, mojo::execute);
-        assertTrue(e.getMessage().contains("bluegreen.host is required"), e.getMessage());
+        assertTrue(e.getMessage().contains("bluegreen.host (or bluegreen.hosts) is required"), e.getMessage());
     }
 
     @Test

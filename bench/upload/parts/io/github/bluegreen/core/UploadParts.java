@@ -1,0 +1,51 @@
+package io.github.bluegreen.core;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * Where the client side of the upload spends its time (bench/upload/run.sh): the same calls StartStep makes, timed one
+ * by one, without a server. In this package (compiled against the plugin's jar) to reach the package-private classes.
+ *
+ *   usage: java -cp PLUGIN_JAR:CLASSES io.github.bluegreen.core.UploadParts NEW_JAR [OLD_JAR] [ROUNDS]
+ *
+ * Prints, per round: the whole jar's SHA-256 (StartStep.sha256, before the upload's clock starts), JarLayers.of (reads
+ * the central directory, hashes every library), writeBundle (the manifest and the data for the libraries OLD_JAR lacks;
+ * without OLD_JAR: all of them). Round 1 is what one Maven run pays (a cold JVM).
+ */
+public final class UploadParts {
+    public static void main(String[] args) throws Exception {
+        Path jar = Path.of(args[0]);
+        Path old = args.length > 1 && !args[1].isEmpty() ? Path.of(args[1]) : null;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        for (int round = 1; round <= rounds; round++) {
+            long t0 = System.nanoTime();
+            StartStep.sha256(jar);
+            long t1 = System.nanoTime();
+            JarLayers layers = JarLayers.of(jar);
+            long t2 = System.nanoTime();
+            Set<String> missing = new LinkedHashSet<>(layers.blobs());
+            if (old != null) {
+                missing.removeAll(JarLayers.of(old).blobs());
+            }
+            long t3 = System.nanoTime();
+            Path manifest = Files.createTempFile("upload-parts-", ".manifest");
+            Path data = Files.createTempFile("upload-parts-", ".data");
+            long sent;
+            try {
+                sent = layers.writeBundle(missing, manifest, data) + Files.size(manifest);
+            } finally {
+                Files.deleteIfExists(manifest);
+                Files.deleteIfExists(data);
+            }
+            long t4 = System.nanoTime();
+            long gaps = layers.segments().stream().filter(s -> !s.blob()).mapToLong(JarLayers.Segment::length).sum();
+            System.out.printf("round=%d jar_sha256_ms=%d layers_ms=%d bundle_ms=%d segments=%d blobs=%d gaps=%d gap_bytes=%d"
+                            + " missing_blobs=%d sent_bytes=%d%n", round, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000,
+                    (t4 - t3) / 1_000_000, layers.segments().size(), layers.blobs().size(),
+                    layers.segments().size() - layers.blobs().size(), gaps, missing.size(), sent);
+        }
+    }
+}

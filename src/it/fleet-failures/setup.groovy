@@ -1,0 +1,3 @@
+def server = evaluate(new File(itSupportFile))
+server.fleetReset()
+return true
