@@ -9,7 +9,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A fast-starting stand-in for the example Spring Boot app, for the ITs that deploy many times (the interruption
  * matrix): the same interface, no framework start-up. Arguments as Spring Boot takes them:
- * --server.port=N, --demo.version=V (GET / answers "version=V", ?sleepMs=N keeps a request in flight),
+ * --server.port=N, --demo.version=V (GET / answers "version=V", ?sleepMs=N keeps a request in flight; /hits?path=P
+ * answers how many requests P got),
  * --demo.ready-after-ms=N (health DOWN for N ms after start), --demo.down-if-exists=FILE (health DOWN while FILE exists:
  * one host of a fleet made unhealthy), --demo.shutdown-delay-ms=N (on SIGTERM, stop accepting, let in-flight requests
  * finish, then take N ms more before exiting: a slow graceful shutdown).
@@ -35,7 +36,16 @@ public class StandIn {
             exchange.getResponseBody().write(body);
             exchange.close();
         });
+        java.util.Map<String, Integer> hits = new java.util.concurrent.ConcurrentHashMap<>();
+        server.createContext("/hits", exchange -> {   // how many requests a path got: /hits?path=/warm
+            String path = exchange.getRequestURI().getQuery().substring(5);
+            byte[] body = String.valueOf(hits.getOrDefault(path, 0)).getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
         server.createContext("/", exchange -> {
+            hits.merge(exchange.getRequestURI().getPath(), 1, Integer::sum);
             inFlight.incrementAndGet();
             try {
                 String query = exchange.getRequestURI().getQuery();

@@ -41,7 +41,16 @@ public class TestApp {
             exchange.getResponseBody().write(body);
             exchange.close();
         });
+        java.util.Map<String, Integer> hits = new java.util.concurrent.ConcurrentHashMap<>();
+        server.createContext("/hits", exchange -> {   // how many requests a path got: /hits?path=/warm
+            String path = exchange.getRequestURI().getQuery().substring(5);
+            byte[] body = String.valueOf(hits.getOrDefault(path, 0)).getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
         server.createContext("/", exchange -> {
+            hits.merge(exchange.getRequestURI().getPath(), 1, Integer::sum);
             byte[] body = ("version=" + version).getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(200, body.length);
             exchange.getResponseBody().write(body);

@@ -40,5 +40,14 @@ final class CleanupStep {
             d.log.info("Old instance on port " + old.port() + " (PID " + old.pid() + "): " + result.stopped().describe());
         }
         result.pruned().forEach(release -> d.log.info("Removed old release " + release));
+        if (d.session.remove(SwitchStep.PROOF) instanceof Proof proof) {
+            Proof.Report report = proof.stop();
+            if (report.failed().isEmpty()) {
+                d.log.info(report.describe());
+            } else {
+                d.log.warn(report.describe());
+                d.proofFailures = report.describe();
+            }
+        }
     }
 }

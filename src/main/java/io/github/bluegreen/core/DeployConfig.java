@@ -12,7 +12,23 @@ import java.util.Map;
  * @param artifact the jar to deploy ({@code bluegreen.artifact})
  * @param dryRun   inspect the server for real and print what a deploy would do, changing nothing ({@code bluegreen.dryRun})
  */
-public record DeployConfig(App app, Health health, Nginx nginx, Path artifact, Lock lock, Hooks hooks, boolean dryRun) {
+public record DeployConfig(App app, Health health, Nginx nginx, Path artifact, Lock lock, Hooks hooks, Traffic traffic, boolean dryRun) {
+
+    /**
+     * What the plugin sends through nginx and to the new instance around the switch.
+     *
+     * @param proofUrl            probed through nginx, as seen from the server, during switch and drain; empty: no proof
+     *                            ({@code bluegreen.proofUrl})
+     * @param proofInterval       between two probes ({@code bluegreen.proofIntervalMillis})
+     * @param requireZeroFailures a failed probe fails the build, not only warns ({@code bluegreen.requireZeroFailures})
+     * @param warmupPaths         requested on the new instance directly before the switch, so the JIT compiles the hot paths;
+     *                            empty: no warm-up ({@code bluegreen.warmupPaths})
+     * @param warmupRequests      how many ({@code bluegreen.warmupRequests}), {@code warmupConcurrency} at once
+     */
+    public record Traffic(String proofUrl, Duration proofInterval, boolean requireZeroFailures, List<String> warmupPaths,
+            int warmupRequests, int warmupConcurrency) {
+        public static final Traffic NONE = new Traffic("", Duration.ofMillis(50), false, List.of(), 0, 1);
+    }
 
     /**
      * @param forceUnlock take over a deploy lock held by someone else ({@code bluegreen.forceUnlock})

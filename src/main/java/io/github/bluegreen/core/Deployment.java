@@ -21,11 +21,16 @@ public final class Deployment {
     boolean keptForRollback;
     /** The deploy id all hosts of a fleet share (one release name everywhere), or null: detect makes one. */
     String sharedDeployId;
+    /** What lives from one goal to the next within one Maven invocation on this host (the running proof). */
+    final java.util.Map<String, Object> session;
+    /** The proof's report when probes failed (set by cleanup), or null. */
+    String proofFailures;
     private DeployState.Kind kind = DeployState.Kind.DEPLOY;
     /** This invocation took the lock or found it held by its deploy: a failure must release it. */
     private boolean holdsLock;
 
-    private Deployment(DeployConfig config, Transport transport, DeployLog log, ServerLayout layout) {
+    private Deployment(DeployConfig config, Transport transport, DeployLog log, ServerLayout layout, java.util.Map<String, Object> session) {
+        this.session = session;
         this.config = config;
         this.transport = transport;
         this.log = log;
@@ -34,7 +39,13 @@ public final class Deployment {
     }
 
     public static Deployment open(DeployConfig config, Transport transport, DeployLog log) throws SetupException {
-        return new Deployment(config, transport, log, ServerLayout.of(config.app().baseDir(), transport.home()));
+        return open(config, transport, log, new java.util.HashMap<>());
+    }
+
+    /** @param session kept by the caller from one goal to the next of the same invocation (the Maven plugin context) */
+    public static Deployment open(DeployConfig config, Transport transport, DeployLog log, java.util.Map<String, Object> session)
+            throws SetupException {
+        return new Deployment(config, transport, log, ServerLayout.of(config.app().baseDir(), transport.home()), session);
     }
 
     /**
@@ -78,6 +89,10 @@ public final class Deployment {
         log.info(step.goal() + " done in " + Durations.format(took));
         if (step.completes() == Phase.DONE) {
             finish();
+            if (proofFailures != null && config.traffic().requireZeroFailures()) {
+                throw new DeployFailedException("the deploy is done, but requests failed during it (bluegreen.requireZeroFailures): "
+                        + proofFailures);
+            }
         }
     }
 
@@ -328,6 +343,9 @@ public final class Deployment {
      * and what it could not do is logged, so the real reason is never hidden.
      */
     private String fail(String reason) {
+        if (session.remove(SwitchStep.PROOF) instanceof Proof proof) {
+            log.warn(proof.stop().describe());
+        }
         if (!holdsLock) {
             return "";
         }

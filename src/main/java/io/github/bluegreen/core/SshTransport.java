@@ -40,7 +40,7 @@ public final class SshTransport implements Transport {
     private final SshConfig config;
     private final DeployLog log;
     private Session session;
-    private final ExecutorService probeReader = Executors.newSingleThreadExecutor(runnable -> {
+    private final ExecutorService probeReader = Executors.newCachedThreadPool(runnable -> {   // probes may run concurrently (warm-up)
         Thread thread = new Thread(runnable, "bluegreen-http-probe");
         thread.setDaemon(true);
         return thread;

@@ -3,17 +3,24 @@ package io.github.bluegreen.core;
 import java.io.IOException;
 
 /**
- * Runs the beforeSwitch hook (a smoke test, a migration), then points nginx at the new instance, once more checked
+ * Warms the new instance up (if asked), runs the beforeSwitch hook (a smoke test, a migration), starts the proof
+ * probes (if asked), then points nginx at the new instance, once more checked
  * to run, own its port and answer UP: the server writes a
  * journal, the include (with a backup), runs the config test, reloads, and waits until new nginx workers exist. Any
  * failure restores the include; traffic stays where it was.
  */
 final class SwitchStep {
+    /** Where the running proof waits for cleanup (the session of the Maven invocation on this host). */
+    static final String PROOF = "bluegreen.proof";
+
     private SwitchStep() {}
 
     static void run(Deployment d) throws SetupException, DeployFailedException {
         DeployConfig.Nginx nginx = d.config.nginx();
         DeployState.Instance target = d.state.target();
+        if (!d.config.traffic().warmupPaths().isEmpty()) {
+            WarmUp.run(d, target);
+        }
         if (!d.config.hooks().beforeSwitch().isEmpty()) {
             String failed = d.runHook("beforeSwitch", d.config.hooks().beforeSwitch(), null, null);
             if (failed != null) {
@@ -31,6 +38,9 @@ final class SwitchStep {
         } catch (IOException e) {
             throw new DeployFailedException("the new version on port " + target.port() + " (PID " + target.pid()
                     + ") no longer answers (" + e.getMessage() + "): not switching");
+        }
+        if (!d.config.traffic().proofUrl().isBlank()) {
+            d.session.put(PROOF, Proof.start(d.transport, d.config.traffic(), d.state.live(), target));
         }
         ServerCommands.SwitchResult result = d.server.switchTo(target);
         if (result.exit() == ServerCommands.REFUSED) {

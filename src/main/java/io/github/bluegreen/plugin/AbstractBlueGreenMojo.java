@@ -241,6 +241,37 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
     @Parameter(property = "bluegreen.dryRun", defaultValue = "false")
     private boolean dryRun;
 
+    /**
+     * Proof that the deploy dropped nothing: this URL, through nginx as seen from the server (its port and path; e.g.
+     * {@code http://127.0.0.1:80/}), is probed every {@code proofIntervalMillis} during the switch and the drain; the
+     * summary says how many probes failed and when each version answered. Empty: no proof.
+     */
+    @Parameter(property = "bluegreen.proofUrl", defaultValue = "")
+    private String proofUrl;
+
+    /** Between two proof probes. */
+    @Parameter(property = "bluegreen.proofIntervalMillis", defaultValue = "50")
+    private int proofIntervalMillis;
+
+    /** A failed proof probe fails the build (the deploy itself is done); otherwise it is a warning. */
+    @Parameter(property = "bluegreen.requireZeroFailures", defaultValue = "false")
+    private boolean requireZeroFailures;
+
+    /**
+     * Paths requested on the new instance directly (not through nginx) before the switch, so that the JIT has compiled the
+     * hot paths when users arrive, e.g. {@code /,/api/plants}. Empty: no warm-up.
+     */
+    @Parameter(property = "bluegreen.warmupPaths")
+    private List<String> warmupPaths = new ArrayList<>();
+
+    /** How many warm-up requests, spread over the paths. */
+    @Parameter(property = "bluegreen.warmupRequests", defaultValue = "1000")
+    private int warmupRequests;
+
+    /** Warm-up requests at once. */
+    @Parameter(property = "bluegreen.warmupConcurrency", defaultValue = "4")
+    private int warmupConcurrency;
+
     @Parameter(defaultValue = "${settings}", readonly = true)
     private Settings settings;
 
@@ -286,8 +317,11 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
             Map<String, Transport> servers = Connections.open(context, transport, sshSettings(), log(""));
             List<Fleet.Member> members = new ArrayList<>();
             for (Map.Entry<String, Transport> server : servers.entrySet()) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> session = (Map<String, Object>) context.computeIfAbsent("bluegreen.session." + server.getKey(),
+                        key -> new java.util.concurrent.ConcurrentHashMap<String, Object>());
                 members.add(new Fleet.Member(server.getKey(), Deployment.open(config, server.getValue(),
-                        log(servers.size() == 1 ? "" : "[" + server.getKey() + "] "))));
+                        log(servers.size() == 1 ? "" : "[" + server.getKey() + "] "), session)));
             }
             getLog().info("bluegreen:" + goal() + " on " + (servers.size() == 1 ? servers.values().iterator().next().describe()
                     : servers.size() + " hosts: " + String.join(", ", servers.keySet())));
@@ -359,7 +393,23 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
                 new DeployConfig.Lock(forceUnlock, Duration.ofSeconds(lockWaitSeconds)),
                 new DeployConfig.Hooks(hook("bluegreen.beforeSwitchHook", beforeSwitchHook), hook("bluegreen.afterDeployHook", afterDeployHook),
                         Duration.ofSeconds(hookTimeoutSeconds)),
-                dryRun);
+                traffic(), dryRun);
+    }
+
+    private DeployConfig.Traffic traffic() throws SetupException {
+        String url = proofUrl == null ? "" : proofUrl.trim();
+        if (!url.isEmpty() && !url.matches("http://[^/\\s]+(:\\d+)?(/\\S*)?")) {
+            throw new SetupException("bluegreen.proofUrl", "bluegreen.proofUrl must be an http:// URL (its port and path are probed"
+                    + " from the server): '" + url + "'");
+        }
+        List<String> paths = warmupPaths == null ? List.of() : warmupPaths.stream().map(String::trim).filter(p -> !p.isEmpty()).toList();
+        for (String path : paths) {
+            if (!path.matches("/[\\x21-\\x7e]*")) {
+                throw new SetupException("bluegreen.warmupPaths", "a warm-up path must start with / and contain no blanks: '" + path + "'");
+            }
+        }
+        return new DeployConfig.Traffic(url, Duration.ofMillis(Math.max(1, proofIntervalMillis)), requireZeroFailures, paths,
+                Math.max(0, warmupRequests), Math.max(1, warmupConcurrency));
     }
 
     private static List<String> hook(String parameter, String command) throws SetupException {

@@ -413,7 +413,7 @@ class DeploymentTest {
         server.beforeSwitchHook = List.of("sleep", "60");
         Deployment hooked = Deployment.open(new DeployConfig(server.config().app(), server.config().health(), server.config().nginx(),
                 server.artifact, DeployConfig.Lock.DEFAULT, new DeployConfig.Hooks(List.of("sleep", "60"), List.of(), Duration.ofSeconds(1)),
-                false), new LocalTransport(), new DeployLog() {
+                DeployConfig.Traffic.NONE, false), new LocalTransport(), new DeployLog() {
                     @Override public void info(String message) {}
                     @Override public void warn(String message) {}
                     @Override public void debug(String message) {}
@@ -478,6 +478,36 @@ class DeploymentTest {
         AppLogs.show(server.deployment(), null, 10, false, lines::add);
         assertTrue(lines.get(0).startsWith("== " + tmp.resolve("base/releases")), lines.toString());
         assertTrue(lines.stream().anyMatch(line -> line.contains("TestApp v1 starting on " + server.ports.get(0))), lines.toString());
+    }
+
+    @Test
+    void warmUpRequestsReachTheNewInstanceAndNotTheLiveOne() throws Exception {
+        DeployState v1 = server.deploy("v1");
+        server.traffic = new DeployConfig.Traffic("", java.time.Duration.ofMillis(50), false, List.of("/warm", "/warm-too"), 60, 3);
+        DeployState v2 = server.deploy("v2");
+        assertEquals(Optional.of("30"), server.get(v2.live().port(), "/hits?path=/warm"), "the new instance got its share");
+        assertEquals(Optional.of("30"), server.get(v2.live().port(), "/hits?path=/warm-too"));
+        assertTrue(server.logged("Warm-up: 60 requests to port " + v2.live().port() + " [/warm, /warm-too]"), String.join("\n", server.log));
+        assertFalse(v1.live().port() == v2.live().port());
+    }
+
+    @Test
+    void theProofReportsProbesAndAFailureCanFailTheBuild() throws Exception {
+        server.deploy("v1");
+        int green = server.ports.get(1);
+        // the fake nginx proxies nothing: the proof probes the new instance's port itself here (through nginx in the ITs)
+        server.traffic = new DeployConfig.Traffic("http://127.0.0.1:" + green + "/", java.time.Duration.ofMillis(20), false, List.of(), 0, 1);
+        server.deploy("v2");
+        String proof = server.log.stream().filter(line -> line.contains("PROOF: ")).findFirst().orElseThrow();
+        assertTrue(proof.matches("INFO PROOF: \\d+ probes of http://127.0.0.1:" + green + "/ during the switch and the drain, 0 failed; .*"), proof);
+
+        int nothing = LocalServer.freePort();
+        server.traffic = new DeployConfig.Traffic("http://127.0.0.1:" + nothing + "/", java.time.Duration.ofMillis(20), true, List.of(), 0, 1);
+        DeployFailedException failure = assertThrows(DeployFailedException.class, () -> server.deploy("v3"));
+        assertTrue(failure.getMessage().startsWith("the deploy is done, but requests failed during it (bluegreen.requireZeroFailures): PROOF: "),
+                failure.getMessage());
+        assertTrue(failure.getMessage().contains("x Connection refused"), failure.getMessage());
+        assertEquals(Phase.DONE, server.state().phase(), "the deploy itself went through");
     }
 
     @Test

@@ -34,6 +34,7 @@ final class LocalServer implements AutoCloseable {
     List<String> beforeSwitchHook = List.of();
     List<String> afterDeployHook = List.of();
     boolean dryRun;
+    DeployConfig.Traffic traffic = DeployConfig.Traffic.NONE;
     Duration keepOld = Duration.ZERO;
     Duration drainTimeout = Duration.ofSeconds(5);
     String errorLog = "";
@@ -98,8 +99,11 @@ final class LocalServer implements AutoCloseable {
                 new DeployConfig.Nginx(include.toString(), nginxPid.toString(), testCommand, reloadCommand,
                         Duration.ofSeconds(5), drainTimeout, errorLog),
                 artifact, new DeployConfig.Lock(forceUnlock, lockWait),
-                new DeployConfig.Hooks(beforeSwitchHook, afterDeployHook, Duration.ofSeconds(30)), dryRun);
+                new DeployConfig.Hooks(beforeSwitchHook, afterDeployHook, Duration.ofSeconds(30)), traffic, dryRun);
     }
+
+    /** What the Maven plugin context keeps between the goals of one invocation (the running proof). */
+    final Map<String, Object> session = new java.util.concurrent.ConcurrentHashMap<>();
 
     Deployment deployment() throws SetupException {
         return Deployment.open(config(), transport, new DeployLog() {
@@ -115,7 +119,7 @@ final class LocalServer implements AutoCloseable {
 
             @Override
             public void debug(String message) {}
-        });
+        }, session);
     }
 
     /** The five steps in order, as {@code mvn deploy -Pbluegreen} runs them (one Deployment per goal). */

@@ -313,6 +313,6 @@ class ServerCommandsTest {
                 new DeployConfig.Health("/actuator/health", Duration.ofSeconds(120), Duration.ofSeconds(2), Duration.ofMillis(100)),
                 new DeployConfig.Nginx(include, "/run/nginx.pid", List.of("sudo", "nginx", "-t"), List.of("sudo", "systemctl", "reload", "nginx"),
                         Duration.ofSeconds(10), Duration.ofSeconds(60), "/var/log/nginx/error.log"),
-                Path.of("app.jar"), DeployConfig.Lock.DEFAULT, DeployConfig.Hooks.NONE, false);
+                Path.of("app.jar"), DeployConfig.Lock.DEFAULT, DeployConfig.Hooks.NONE, DeployConfig.Traffic.NONE, false);
     }
 }

@@ -26,7 +26,7 @@ class SystemdUnitTest {
                 new DeployConfig.Health("/actuator/health", Duration.ofSeconds(120), Duration.ofSeconds(2), Duration.ofMillis(100)),
                 new DeployConfig.Nginx("/etc/nginx/service-url.inc", "/run/nginx.pid", List.of("nginx", "-t"), List.of("nginx", "-s", "reload"),
                         Duration.ofSeconds(10), Duration.ofSeconds(60), ""),
-                Path.of("app.jar"), DeployConfig.Lock.DEFAULT, DeployConfig.Hooks.NONE, false);
+                Path.of("app.jar"), DeployConfig.Lock.DEFAULT, DeployConfig.Hooks.NONE, DeployConfig.Traffic.NONE, false);
         assertEquals("""
                 # Written by bluegreen-maven-plugin at every start (a change applies to instances started afterwards).
                 [Unit]
