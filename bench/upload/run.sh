@@ -24,7 +24,10 @@
 #
 # Settings (environment): LINKS, RATE (20mbit), RTT_MS (50), SSH_PORT (2232), NGINX_PORT (18090), DEPLOY_USER
 # (bluegreen-bench), LO_DIR (/tmp/bluegreen-upload-bench), PROXY_PORT (2242), SD_DIR (/tmp/bluegreen-upbench-sd),
-# SD_NAME (upbench), SD_NET (10.213.95), PLUGIN_VERSION (0.1.0-SNAPSHOT: `mvn install -DskipTests` first).
+# SD_NAME (upbench), SD_NET (10.213.95), PLUGIN_VERSION (0.1.0-SNAPSHOT: `mvn install -DskipTests` first; on a machine
+# where others install snapshots meanwhile, install a copy under a version of its own, e.g. git archive HEAD, the
+# pom's version set to 0.1.0-upbench-COMMIT, and PLUGIN_VERSION=0.1.0-upbench-COMMIT: run.sh notes the plugin jar's
+# SHA-256 before and after and warns if it changed during the run).
 # Ports other than the test suite's (2222/18080) so that both can run at once.
 # Raw output: target/bench-results/upload-<date>/ (jar builds, every Maven log, state files, rows.tsv, table.md).
 # Prints the Markdown table on stdout. Stops everything it started (relay by PID, tc qdisc, test host with down.sh,
@@ -55,6 +58,7 @@ STARTED_LO=0
 STARTED_SD=0
 SHAPED=0
 PROXY_PID=""
+PLUGIN_SHA=""
 
 log() { echo "upload-bench: $*" >&2; }
 now() { date +%s.%N; }
@@ -121,6 +125,38 @@ upload_parts() {
         echo "## -XX:TieredStopAtLevel=1 (C1 only)"
         java -XX:TieredStopAtLevel=1 -cp "$PLUGIN_JAR:$OUT/parts" io.github.bluegreen.core.UploadParts "$OUT/jars/v2/$APP.jar" "$OUT/jars/v1/$APP.jar" 3
     } > "$OUT/upload-parts.txt" 2>&1
+}
+
+# ---- the server's side of a re-deploy: the jar rebuilt from blobs and gaps by server.sh's own assemble function (taken
+# from the plugin jar), then sha256sum, as the start command does; on this machine's disk, page cache warm
+
+rebuild_timing() {
+    local dir=$OUT/rebuild cp=$PLUGIN_JAR:$OUT/parts
+    mkdir -p "$dir/server"
+    java -cp "$cp" io.github.bluegreen.core.UploadParts "$OUT/jars/v1/$APP.jar" "" 1 "$dir/v1" > "$dir/bundles.txt"
+    java -cp "$cp" io.github.bluegreen.core.UploadParts "$OUT/jars/v2/$APP.jar" "$OUT/jars/v1/$APP.jar" 1 "$dir/v2" >> "$dir/bundles.txt"
+    unzip -p "$PLUGIN_JAR" io/github/bluegreen/core/server.sh | sed -n '/^assemble() {/,/^}/p' > "$dir/assemble.sh"
+    {
+        echo "# v1's bundle (every blob new) into an empty blobs/, then v2's (every blob kept) three times; expected v2 sha256 $(sha256sum "$OUT/jars/v2/$APP.jar" | cut -d' ' -f1)"
+        # shellcheck disable=SC2016 # expanded by sh, not here
+        sh -c '
+            set -u
+            dir=$1
+            . "$dir/assemble.sh"
+            base=$dir/server
+            ms() { echo $(( $(date +%s%N) / 1000000 )); }
+            t0=$(ms)
+            assemble "$dir/v1/bundle.manifest" "$dir/v1/bundle.data" "$base/v1.jar" || echo "v1 rebuild failed"
+            echo "v1 from nothing: rebuild_ms=$(( $(ms) - t0 )) blobs=$(ls "$base/blobs" | wc -l)"
+            for i in 1 2 3; do
+                t0=$(ms)
+                assemble "$dir/v2/bundle.manifest" "$dir/v2/bundle.data" "$base/v2.jar" || echo "v2 rebuild failed"
+                t1=$(ms)
+                sum=$(sha256sum "$base/v2.jar.tmp")
+                echo "v2 from blobs, round $i: rebuild_ms=$(( t1 - t0 )) sha256sum_ms=$(( $(ms) - t1 )) sha256 ${sum%% *}"
+            done' sh "$dir"
+    } > "$OUT/server-rebuild.txt" 2>&1
+    rm -rf "$dir/server" "$dir/v1" "$dir/v2"
 }
 
 # ---- servers
@@ -287,10 +323,25 @@ table() {
         }' "$ROWS_TSV"
 }
 
+summary() { # per link: the range over the rounds of each row's upload time, and of the change's share of the jar
+    echo "| link | full upload (first) s | scp s | one class changed s | same jar s | changed, C1-only Maven s | changed: sent % of jar |"
+    echo "|---|---|---|---|---|---|---|"
+    awk -F'\t' '
+        { k = $1 SUBSEP $3; v = $7 / 1000
+          if (!(k in lo) || v < lo[k]) lo[k] = v
+          if (!(k in hi) || v > hi[k]) hi[k] = v
+          if ($3 == "change") pct[$1] = sprintf("%.2f %%", 100 * $4 / $6)
+          if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } }
+        function r(l, row) { k = l SUBSEP row; return (k in lo) ? (lo[k] == hi[k] ? sprintf("%.2f", lo[k]) : sprintf("%.2f–%.2f", lo[k], hi[k])) : "-" }
+        END { for (i = 1; i <= n; i++) { l = order[i]
+            print "| " l " | " r(l, "first") " | " r(l, "scp") " | " r(l, "change") " | " r(l, "same") " | " r(l, "change-c1") " | " pct[l] " |" } }' "$ROWS_TSV"
+}
+
 main() {
     [ "$(id -u)" = 0 ] || { log "run as root (test server user, test host, tc)"; exit 2; }
     [ -f "$PLUGIN_JAR" ] || { log "no $PLUGIN_JAR: mvn install -DskipTests the plugin first"; exit 2; }
     mkdir -p "$OUT/raw"
+    PLUGIN_SHA=$(sha256sum "$PLUGIN_JAR" | cut -d' ' -f1)
     ROWS_TSV=$OUT/rows.tsv
     : > "$ROWS_TSV"
     trap cleanup EXIT
@@ -298,7 +349,7 @@ main() {
     {
         echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
         echo "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
-        echo "plugin: $PLUGIN_JAR sha256 $(sha256sum "$PLUGIN_JAR" | cut -d' ' -f1)"
+        echo "plugin: $PLUGIN_JAR sha256 $PLUGIN_SHA"
         echo "machine: $(nproc) cores, $(free -g | awk '/^Mem/ {print $2}') GiB, load $(cut -d' ' -f1-3 /proc/loadavg)"
         java -version 2>&1 | head -1
         mvn -v 2>&1 | head -1
@@ -307,6 +358,7 @@ main() {
     } > "$OUT/environment.txt"
     build_jars
     upload_parts
+    rebuild_timing
     local link
     for link in $LINKS; do
         case $link in
@@ -324,7 +376,10 @@ main() {
         run_link "$link"
     done
     echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/environment.txt"
-    table | tee "$OUT/table.md"
+    if [ "$(sha256sum "$PLUGIN_JAR" | cut -d' ' -f1)" != "$PLUGIN_SHA" ]; then
+        echo "WARNING: the plugin jar changed during the run (now $(sha256sum "$PLUGIN_JAR" | cut -d' ' -f1))" | tee -a "$OUT/environment.txt" >&2
+    fi
+    { table; echo; summary; } | tee "$OUT/table.md"
     log "raw output: $OUT"
 }
 

@@ -9,17 +9,20 @@ import java.util.Set;
  * Where the client side of the upload spends its time (bench/upload/run.sh): the same calls StartStep makes, timed one
  * by one, without a server. In this package (compiled against the plugin's jar) to reach the package-private classes.
  *
- *   usage: java -cp PLUGIN_JAR:CLASSES io.github.bluegreen.core.UploadParts NEW_JAR [OLD_JAR] [ROUNDS]
+ *   usage: java -cp PLUGIN_JAR:CLASSES io.github.bluegreen.core.UploadParts NEW_JAR [OLD_JAR] [ROUNDS] [KEEP_DIR]
  *
  * Prints, per round: the whole jar's SHA-256 (StartStep.sha256, before the upload's clock starts), JarLayers.of (reads
  * the central directory, hashes every library), writeBundle (the manifest and the data for the libraries OLD_JAR lacks;
- * without OLD_JAR: all of them). Round 1 is what one Maven run pays (a cold JVM).
+ * without OLD_JAR ("" for none): all of them). Round 1 is what one Maven run pays (a cold JVM). With KEEP_DIR, the
+ * last round's bundle stays there as bundle.manifest and bundle.data (run.sh rebuilds the jar from it with the
+ * server's own assemble function).
  */
 public final class UploadParts {
     public static void main(String[] args) throws Exception {
         Path jar = Path.of(args[0]);
         Path old = args.length > 1 && !args[1].isEmpty() ? Path.of(args[1]) : null;
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        Path keep = args.length > 3 ? Path.of(args[3]) : null;
         for (int round = 1; round <= rounds; round++) {
             long t0 = System.nanoTime();
             StartStep.sha256(jar);
@@ -31,14 +34,17 @@ public final class UploadParts {
                 missing.removeAll(JarLayers.of(old).blobs());
             }
             long t3 = System.nanoTime();
-            Path manifest = Files.createTempFile("upload-parts-", ".manifest");
-            Path data = Files.createTempFile("upload-parts-", ".data");
+            boolean last = keep != null && round == rounds;
+            Path manifest = last ? Files.createDirectories(keep).resolve("bundle.manifest") : Files.createTempFile("upload-parts-", ".manifest");
+            Path data = last ? keep.resolve("bundle.data") : Files.createTempFile("upload-parts-", ".data");
             long sent;
             try {
                 sent = layers.writeBundle(missing, manifest, data) + Files.size(manifest);
             } finally {
-                Files.deleteIfExists(manifest);
-                Files.deleteIfExists(data);
+                if (!last) {
+                    Files.deleteIfExists(manifest);
+                    Files.deleteIfExists(data);
+                }
             }
             long t4 = System.nanoTime();
             long gaps = layers.segments().stream().filter(s -> !s.blob()).mapToLong(JarLayers.Segment::length).sum();
