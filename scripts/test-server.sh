@@ -76,7 +76,8 @@ http {
     fastcgi_temp_path tmp/fastcgi;
     uwsgi_temp_path tmp/uwsgi;
     scgi_temp_path tmp/scgi;
-    access_log logs/access.log;
+    log_format timing '\$msec \$request_time \$status \$upstream_addr';
+    access_log logs/access.log timing;
     server {
         listen 127.0.0.1:$NGINX_PORT;
         set \$service_url http://127.0.0.1:9;   # nothing deployed yet: 502

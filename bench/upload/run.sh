@@ -351,8 +351,8 @@ main() {
         echo "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
         echo "plugin: $PLUGIN_JAR sha256 $PLUGIN_SHA"
         echo "machine: $(nproc) cores, $(free -g | awk '/^Mem/ {print $2}') GiB, load $(cut -d' ' -f1-3 /proc/loadavg)"
-        java -version 2>&1 | head -1
-        mvn -v 2>&1 | head -1
+        java -version 2>&1 | head -1 || true   # head may close the pipe early (SIGPIPE)
+        mvn -v 2>&1 | head -1 || true
         ssh -V 2>&1
         echo "links: $LINKS; rounds: $ROUNDS; rate $RATE; relay RTT $RTT_MS ms"
     } > "$OUT/environment.txt"

@@ -113,7 +113,7 @@ class ItSupport {
                         String key = status == 200 ? body.trim() : "status.${status}"
                         counts.merge(key, 1, Integer::sum)
                         if (status != 200) {
-                            failures << "${new Date().format('HH:mm:ss.SSS')} ${status} ${body.take(120)}"
+                            failures << "${java.time.LocalTime.now()} ${status} ${body.take(120)}"
                         }
                     } else {
                         Thread.sleep(100)

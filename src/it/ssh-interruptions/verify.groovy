@@ -72,7 +72,7 @@ def monitor = Thread.start('route-monitor') {
             try {
                 new Socket().withCloseable { it.connect(new InetSocketAddress('127.0.0.1', port), 500) }
             } catch (IOException e) {
-                violations << "${new Date().format('HH:mm:ss.SSS')} nginx's include routes to ${port}, where nothing listens"
+                violations << "${java.time.LocalTime.now()} nginx's include routes to ${port}, where nothing listens"
             }
         }
         Thread.sleep(20)

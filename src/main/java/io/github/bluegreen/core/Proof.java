@@ -63,6 +63,12 @@ final class Proof {
         }
     }
 
+    private boolean newVersionAnswered() {
+        synchronized (probes) {
+            return probes.stream().anyMatch(probe -> newAnswer.equals(probe.body()));
+        }
+    }
+
     private void probe() {
         int port = url.getPort() < 0 ? 80 : url.getPort();
         while (running) {
@@ -81,8 +87,15 @@ final class Proof {
         }
     }
 
-    /** Stops probing; the report for the build log. */
+    /**
+     * Stops probing, once the new version has answered through nginx (at most 3 s more: the drain may end before the
+     * first probe after the switch), so that the report can say when it did; the report for the build log.
+     */
     Report stop() {
+        long deadline = System.nanoTime() + 3_000_000_000L;
+        while (newAnswer != null && !newAnswer.equals(oldAnswer) && System.nanoTime() < deadline && !newVersionAnswered()) {
+            HealthCheckStep.sleep(Duration.ofMillis(20));
+        }
         running = false;
         try {
             thread.join(10_000);

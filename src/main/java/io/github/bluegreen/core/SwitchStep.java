@@ -39,7 +39,8 @@ final class SwitchStep {
             throw new DeployFailedException("the new version on port " + target.port() + " (PID " + target.pid()
                     + ") no longer answers (" + e.getMessage() + "): not switching");
         }
-        if (!d.config.traffic().proofUrl().isBlank()) {
+        if (!d.config.traffic().proofUrl().isBlank() && d.state.live() != null && d.state.live().pid() != null) {
+            // (a first deploy proves nothing: nothing served before it)
             d.session.put(PROOF, Proof.start(d.transport, d.config.traffic(), d.state.live(), target));
         }
         ServerCommands.SwitchResult result = d.server.switchTo(target);
