@@ -151,6 +151,23 @@ class ItSupport {
         run(['setpriv', "--reuid=${env.BLUEGREEN_IT_USER}", "--regid=${env.BLUEGREEN_IT_USER}", '--init-groups'] + command)
     }
 
+    /** Starts the ITs' Listener (some other program of the deploy user holding a port); returns its PID once it listens. */
+    long startListener(File source, int port) {
+        def copy = new File(env.BLUEGREEN_IT_HOME, 'Listener.java')   // where the deploy user can read it
+        copy.text = source.text
+        long pid = firstNumber(runAsUser(['sh', '-c', 'cd "$2" && { nohup setsid java "$1" "$3" > /dev/null 2>&1 < /dev/null & } && echo $!',
+                'sh', copy.path, env.BLUEGREEN_IT_HOME, port as String]))
+        for (int i = 0; i < 200; i++) {
+            try {
+                new Socket('127.0.0.1', port).close()
+                return pid
+            } catch (IOException ignored) {
+                Thread.sleep(100)
+            }
+        }
+        throw new AssertionError("the listener on ${port} did not start")
+    }
+
     /** Starts a jar on a port as the deploy user, the way an old deploy script would, and waits until it is UP. */
     long startApp(String jar, int port, List<String> args = []) {
         def log = "${env.BLUEGREEN_IT_HOME}/manual-${port}.log"

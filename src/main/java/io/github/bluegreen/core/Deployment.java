@@ -2,7 +2,9 @@ package io.github.bluegreen.core;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -22,14 +24,14 @@ public final class Deployment {
     /** The deploy id all hosts of a fleet share (one release name everywhere), or null: detect makes one. */
     String sharedDeployId;
     /** What lives from one goal to the next within one Maven invocation on this host (the running proof). */
-    final java.util.Map<String, Object> session;
+    final Map<String, Object> session;
     /** The proof's report when probes failed (set by cleanup), or null. */
     String proofFailures;
     private DeployState.Kind kind = DeployState.Kind.DEPLOY;
     /** This invocation took the lock or found it held by its deploy: a failure must release it. */
     private boolean holdsLock;
 
-    private Deployment(DeployConfig config, Transport transport, DeployLog log, ServerLayout layout, java.util.Map<String, Object> session) {
+    private Deployment(DeployConfig config, Transport transport, DeployLog log, ServerLayout layout, Map<String, Object> session) {
         this.session = session;
         this.config = config;
         this.transport = transport;
@@ -39,11 +41,11 @@ public final class Deployment {
     }
 
     public static Deployment open(DeployConfig config, Transport transport, DeployLog log) throws SetupException {
-        return open(config, transport, log, new java.util.HashMap<>());
+        return open(config, transport, log, new HashMap<>());
     }
 
     /** @param session kept by the caller from one goal to the next of the same invocation (the Maven plugin context) */
-    public static Deployment open(DeployConfig config, Transport transport, DeployLog log, java.util.Map<String, Object> session)
+    public static Deployment open(DeployConfig config, Transport transport, DeployLog log, Map<String, Object> session)
             throws SetupException {
         return new Deployment(config, transport, log, ServerLayout.of(config.app().baseDir(), transport.home()), session);
     }

@@ -48,6 +48,11 @@ public final class Fleet {
         return members;
     }
 
+    /** What a line about {@code member} starts with: its name in brackets, or nothing for a single server. */
+    public String label(Member member) {
+        return members.size() == 1 ? "" : "[" + member.name() + "] ";
+    }
+
     /** Runs one goal on every host. */
     public void run(Step step) throws SetupException, DeployFailedException {
         if (members.size() == 1) {

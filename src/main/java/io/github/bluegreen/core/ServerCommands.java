@@ -1,14 +1,19 @@
 package io.github.bluegreen.core;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -414,7 +419,7 @@ final class ServerCommands {
     // ---- blobs: what of a jar the server already has
 
     /** @param jar an earlier release's jar with the same SHA-256, or null; else {@code missing}: the blobs to send */
-    record Blobs(String jar, java.util.Set<String> missing) {}
+    record Blobs(String jar, Set<String> missing) {}
 
     static Command blobsCommand(ServerLayout layout, String sha256, JarLayers layers) {
         StringBuilder want = new StringBuilder();
@@ -429,7 +434,7 @@ final class ServerCommands {
             throw new SetupException("cannot ask the server which parts of the jar it has: " + result.output());
         }
         Map<String, String> values = result.values();
-        java.util.Set<String> missing = new java.util.HashSet<>();
+        Set<String> missing = new HashSet<>();
         values.keySet().stream().filter(key -> key.startsWith("missing.")).forEach(key -> missing.add(key.substring(8)));
         return new Blobs(values.get("have.jar"), missing);
     }
@@ -481,7 +486,7 @@ final class ServerCommands {
         switch (result.exitCode()) {
             case OK:
                 byte[] answer = result.stdout().getBytes(StandardCharsets.UTF_8);
-                return HttpProbe.get(new java.io.ByteArrayInputStream(answer), java.io.OutputStream.nullOutputStream(), port, path);
+                return HttpProbe.get(new ByteArrayInputStream(answer), OutputStream.nullOutputStream(), port, path);
             case 7:
                 throw new IOException("connection refused");
             case 28:
@@ -495,7 +500,7 @@ final class ServerCommands {
     }
 
     private static String runner(DeployConfig config) {
-        return config.app().runner().name().toLowerCase(java.util.Locale.ROOT);
+        return config.app().runner().name().toLowerCase(Locale.ROOT);
     }
 
     private static String ports(DeployConfig config) {

@@ -9,23 +9,29 @@ import com.jcraft.jsch.JSchException;
 import com.jcraft.jsch.JSchUnknownHostKeyException;
 import com.jcraft.jsch.Session;
 import com.jcraft.jsch.SftpException;
+import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Consumer;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * The server over SSH (JSch): one session for all steps of a Maven invocation; shell commands on exec
@@ -50,9 +56,9 @@ public final class SshTransport implements Transport {
     private RemoteShell shell;
     private volatile boolean forwardingForbidden;
     /** Requests sent and waited for (round trips): a command, an SFTP operation. */
-    private final java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong requests = new AtomicLong();
     /** Directories known to exist: no SFTP stat for them again. */
-    private final java.util.Set<String> directories = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> directories = ConcurrentHashMap.newKeySet();
 
     private SshTransport(SshConfig config, DeployLog log) {
         this.config = config;
@@ -214,10 +220,10 @@ public final class SshTransport implements Transport {
             channel.setCommand(Shell.join(argv) + " 2>&1 < /dev/null");
             InputStream out = channel.getInputStream();
             channel.connect(config.connectTimeoutSeconds() * 1000);
-            try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(out, StandardCharsets.UTF_8))) {
+            try (var reader = new BufferedReader(new InputStreamReader(out, StandardCharsets.UTF_8))) {
                 reader.lines().forEach(lines);
             }
-        } catch (JSchException | IOException | java.io.UncheckedIOException e) {
+        } catch (JSchException | IOException | UncheckedIOException e) {
             throw new SetupException(null, "SSH command failed on " + describe() + ": " + rootMessage(e), e);
         } finally {
             if (channel != null) {

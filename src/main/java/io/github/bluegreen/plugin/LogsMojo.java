@@ -39,9 +39,11 @@ public class LogsMojo extends AbstractBlueGreenMojo {
 
     @Override
     protected void run(Fleet fleet) throws SetupException {
+        if (follow && fleet.members().size() > 1) {
+            throw new SetupException("follow", "-Dfollow follows one host's log: choose it with -Dbluegreen.host (without bluegreen.hosts)");
+        }
         for (Fleet.Member member : fleet.members()) {
-            String host = fleet.members().size() == 1 ? "" : "[" + member.name() + "] ";
-            AppLogs.show(member.deployment(), port, lines, follow && fleet.members().size() == 1, line -> getLog().info(host + line));
+            AppLogs.show(member.deployment(), port, lines, follow, line -> getLog().info(fleet.label(member) + line));
         }
     }
 }

@@ -32,8 +32,7 @@ public class StatusMojo extends AbstractBlueGreenMojo {
     @Override
     protected void run(Fleet fleet) throws SetupException {
         for (Fleet.Member member : fleet.members()) {
-            String host = fleet.members().size() == 1 ? "" : "[" + member.name() + "] ";
-            StatusReport.of(member.deployment(), history).forEach(line -> getLog().info(host + line));
+            StatusReport.of(member.deployment(), history).forEach(line -> getLog().info(fleet.label(member) + line));
         }
     }
 }
