@@ -122,7 +122,7 @@ final class StartStep {
         d.log.info((upload.reuse() != null ? "Upload: nothing sent, the same jar as " + upload.reuse()
                 : "Uploaded " + artifact.getFileName() + ": " + kib(upload.sent()) + " sent, " + kib(upload.reused())
                         + " reused from earlier releases") + " (" + Durations.format(Duration.ofMillis(upload.millis())) + ", "
-                + upload.requests() + " requests to the server)");
+                + upload.requests() + (upload.requests() == 1 ? " request" : " requests") + " to the server)");
         return upload;
     }
 

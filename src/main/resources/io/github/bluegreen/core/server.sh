@@ -352,10 +352,9 @@ prune() { # prune RELEASES KEEP PROTECT: keeps the KEEP newest releases that wen
 }
 prune_blobs() { # the blobs no kept release's manifest names are removed
     [ -d "$base/blobs" ] || return 0
-    cat "$base"/releases/*/*.manifest 2>/dev/null | awk '$1 == "blob" || $1 == "new" { keep[$2] = 1 }
-        END { for (k in keep) print k }' > "$base/blobs.keep"
-    ls -1 "$base/blobs" | awk 'NR == FNR { keep[$1] = 1; next } !($1 in keep) { print }' "$base/blobs.keep" - |
-        while read -r blob; do rm -f "$base/blobs/$blob"; done
+    cat "$base"/releases/*/*.manifest 2>/dev/null | awk '$1 == "blob" || $1 == "new" { print $2 }' > "$base/blobs.keep"
+    # grep, not awk's two-file idiom: with no kept blob at all, every blob goes
+    ls -1 "$base/blobs" | grep -vxF -f "$base/blobs.keep" | while read -r blob; do rm -f "$base/blobs/$blob"; done
     rm -f "$base/blobs.keep"
 }
 assemble() { # assemble MANIFEST DATA JAR: the jar, byte for byte, from the manifest's gaps (the next bytes of DATA)
@@ -475,6 +474,8 @@ cmd_start() {
     mkdir -p "${jar%/*}" || exit 4
     if [ -n "$reuse" ]; then   # the same jar as an earlier release: nothing was uploaded
         ln -f "$reuse" "$jar" 2> /dev/null || { cp -p "$reuse" "$jar.tmp" && mv -f "$jar.tmp" "$jar"; } || exit 4
+        # its manifest too: the blobs it names stay kept when the earlier release is pruned
+        [ ! -f "$reuse.manifest" ] || cp -p "$reuse.manifest" "$jar.manifest" || exit 4
     elif [ -n "$bundle" ]; then   # only what the server lacked was uploaded: the jar is rebuilt here
         if ! assemble "$bundle" "$bundle.data" "$jar"; then
             rm -f "$jar.tmp"; drop_corrupt_blobs "$bundle"

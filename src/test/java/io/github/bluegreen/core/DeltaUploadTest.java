@@ -100,9 +100,31 @@ class DeltaUploadTest {
         deploy(bootJar("app-1", "lib-a", "lib-b"), "r1");
         deploy(bootJar("app-2", "lib-c", "lib-b"), "r2");
         assertEquals(3, Files.list(tmp.resolve("base/blobs")).count());
-        Files.walk(tmp.resolve("base/releases/r1")).sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        deleteRelease("r1");
         commands.cleanup(null, List.of("r2"));
         assertEquals(2, Files.list(tmp.resolve("base/blobs")).count(), "lib-a's blob, used by no kept release, is freed");
+    }
+
+    @Test
+    void aReleaseOfTheSameJarKeepsItsBlobsAndWithNoReleaseLeftEveryBlobGoes() throws Exception {
+        Path jar = bootJar("app-1", "lib-a", "lib-b");
+        deploy(jar, "r1");
+        String reuse = commands.blobs(StartStep.sha256(jar), JarLayers.of(jar)).jar();
+        ServerCommands.StartResult again = start(jar, "r2", new ServerCommands.Upload(reuse, null, 0, Files.size(jar), 0, 0));
+        assertEquals(ServerCommands.OK, again.exit(), again.error());
+        ProcessHandle.of(again.pid()).ifPresent(ProcessHandle::destroy);
+        deleteRelease("r1");
+        commands.cleanup(null, List.of("r2"));
+        assertEquals(2, Files.list(tmp.resolve("base/blobs")).count(), "r2, the same jar as r1, still names both blobs");
+        deleteRelease("r2");
+        commands.cleanup(null, List.of());
+        assertEquals(0, Files.list(tmp.resolve("base/blobs")).count(), "no release names a blob: all are freed");
+    }
+
+    private void deleteRelease(String release) throws IOException {
+        try (var paths = Files.walk(tmp.resolve("base/releases/" + release))) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
     }
 
     private long manifestSize;
