@@ -340,7 +340,7 @@ final class ServerCommands {
     /** @param old the instance that was live before the switch, or null; {@code protect}: releases never pruned */
     static Command cleanupCommand(ServerLayout layout, DeployConfig config, DeployState.Instance old, List<String> protect) {
         Command cleanup = old == null ? command("cleanup", "base", layout.base(), "include", config.nginx().include(),
-                "unit", config.app().name()) : stopCommand(layout, config, old, config.nginx().drainTimeout());
+                "drain_ms", config.nginx().drainTimeout().toMillis(), "unit", config.app().name()) : stopCommand(layout, config, old, config.nginx().drainTimeout());
         Map<String, String> args = new LinkedHashMap<>(cleanup.args());
         args.put("keep_old_s", String.valueOf(config.app().keepOld().toSeconds()));
         args.put("keep", String.valueOf(config.app().keepReleases()));

@@ -616,6 +616,8 @@ cmd_cleanup() {
         echo "kept.$pid=$keep_old_s"
     elif [ -n "$pid" ]; then
         stop_instance "$port" "$pid" "$start" "$stop_s" "$drain_ms" || exit $?
+    else   # nothing to stop (a first deploy): the workers of before the switch may still accept a request, with no route
+        drain "$(value_of from "$base/last-switch")" "$drain_ms"
     fi
     prune "$base/releases" "$keep" "$protect"
 }

@@ -80,7 +80,7 @@ class ServerCommandsTest {
         assertEquals("'cleanup' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'port=8080' 'pid=41' 'start=555' 'release=r0'"
                 + " 'stop_s=30' 'drain_ms=60000' 'unit=app' 'keep_old_s=0' 'keep=3' 'protect=r1 r0'",
                 ServerCommands.cleanupCommand(srv, config, old, List.of("r1", "r0")).toString());
-        assertEquals("'cleanup' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'unit=app' 'keep_old_s=0' 'keep=3' 'protect=r1'",
+        assertEquals("'cleanup' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'drain_ms=60000' 'unit=app' 'keep_old_s=0' 'keep=3' 'protect=r1'",
                 ServerCommands.cleanupCommand(srv, config, null, List.of("r1")).toString());
         assertEquals("'inspect' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'ports=8080 8081' 'unit=app'",
                 ServerCommands.inspectCommand(srv, config).toString());
@@ -210,6 +210,20 @@ class ServerCommandsTest {
         } finally {
             worker.destroyForcibly();
             app.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aCleanupWithNothingToStopStillWaitsForTheWorkersOfBeforeTheSwitch() throws Exception {
+        // a first deploy: nginx's workers of before the switch have no route and may still accept a connection
+        Process worker = new ProcessBuilder("sleep", "1").start();
+        try {
+            Files.createDirectories(tmp.resolve("base"));
+            Files.writeString(tmp.resolve("base/last-switch"), "from=\nto=" + server.ports.get(0) + "\nworkers=" + worker.pid() + "\n");
+            commands.cleanup(null, List.of());
+            assertFalse(worker.isAlive(), "the deploy ends once every nginx worker has the new configuration");
+        } finally {
+            worker.destroyForcibly();
         }
     }
 
