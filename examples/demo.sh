@@ -26,8 +26,8 @@ mvn -B -ntp -q install -DskipTests
 load() { # load URL SLEEP_MS OUT: until the stop file exists (at most 120 s)
     local end=$((SECONDS + 120)) answer
     while [ $SECONDS -lt $end ] && [ ! -f "$STOP" ]; do
-        answer=$(curl -s -m 10 -w ' %{http_code}' "$1?sleepMs=$2") || answer="curl-error"
-        echo "$answer"
+        answer=$(curl -s -m 10 -w '\n%{http_code}' "$1?sleepMs=$2") || answer=$'curl-error\n-'
+        if [ "${answer##*$'\n'}" = 200 ]; then echo "${answer%$'\n'*} 200"; else echo "FAILED ${answer##*$'\n'}"; fi
     done > "$3"
 }
 deploy_under_load() { # deploy_under_load URL PROFILE VERSION
@@ -62,7 +62,9 @@ if [ "$MODE" = systemd ]; then
     STOP=$WORK/stop-load
     url=$BLUEGREEN_SD_HTTP_URL
     as_deploy() { scripts/systemd-host/ssh.sh "$WORK" deploy "$@"; }
-    deploy_under_load "$url" bluegreen-systemd v1
+    say "mvn deploy -Pbluegreen-systemd -Ddemo.version=v1 (the first deploy: nothing serves before it)"
+    mvn -B -ntp -f examples/demo-app/pom.xml deploy -Pbluegreen-systemd -Ddemo.version=v1 |
+        grep -E '\[(INFO|WARNING|ERROR)\] (bluegreen:|First|Live|Upload|Started|Healthy|nginx|SUMMARY|BUILD|.*done in)|WARN|ERROR'
     deploy_under_load "$url" bluegreen-systemd v2
     say "The units on the host (systemctl --user, as the deploy user)"
     as_deploy 'systemctl --user list-units --all --no-legend "demo-app@*"; systemctl --user list-unit-files --no-legend "demo-app@*"'
