@@ -88,6 +88,9 @@ field() { grep -m1 "^$2 *:" "$1" | sed "s/^$2 *: *//" || true; }
     echo
     echo "Raw results of this run: \`target/bench-results/$(basename "$RESULTS_DIR")/\`."
     cat "$BENCH/results-notes.md"   # the reading of these numbers, written by hand after the run
+    for section in fleet warmup upload; do   # the other benchmarks' sections (bench/fleet, bench/warmup, bench/upload)
+        [ ! -f "$BENCH/results-$section.md" ] || { echo; cat "$BENCH/results-$section.md"; }
+    done
 } > "$BENCH/RESULTS.md.new"
 mv "$BENCH/RESULTS.md.new" "$BENCH/RESULTS.md"
 echo "wrote $BENCH/RESULTS.md" >&2
