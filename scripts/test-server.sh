@@ -85,6 +85,7 @@ http {
         location / {
             proxy_pass \$service_url;
             proxy_set_header Host \$http_host;
+            add_header X-Service-Url \$service_url always;   # the ITs' load tells "nothing deployed yet" apart
         }
     }
 }

@@ -8,6 +8,8 @@ class ItSupport {
     final Map<String, String> env = System.getenv()
     final File serverDir = new File(env.BLUEGREEN_IT_DIR)
     final String nginxUrl = "http://127.0.0.1:${env.BLUEGREEN_IT_NGINX_PORT}"
+    /** Where the test server's nginx routes before the first deploy (scripts/test-server.sh). */
+    static final String NOTHING_DEPLOYED = 'http://127.0.0.1:9'
 
     /** An empty server: no app running for the deploy user, no state, no include. */
     void resetServer() {
@@ -34,7 +36,8 @@ class ItSupport {
         httpGet("http://127.0.0.1:${port}${path}", 5000)
     }
 
-    static List httpGet(String url, int timeoutMs) {
+    /** [status, body], or [status, body, value of the header] when header is given. */
+    static List httpGet(String url, int timeoutMs, String header = null) {
         try {
             def connection = (HttpURLConnection) new URL(url).openConnection()
             connection.connectTimeout = timeoutMs
@@ -42,7 +45,8 @@ class ItSupport {
             connection.setRequestProperty('Connection', 'close')
             int status = connection.responseCode
             def stream = status < 400 ? connection.inputStream : connection.errorStream
-            return [status, stream?.text ?: '']
+            def answer = [status, stream?.text ?: '']
+            return header ? answer + [connection.getHeaderField(header)] : answer
         } catch (IOException e) {
             return [-1, e.toString()]
         }
@@ -89,7 +93,9 @@ class ItSupport {
 
     /**
      * Load through nginx while the IT's builds run: 3 clients of short requests and one of 2 s requests
-     * (in flight at the switch). Counting starts at the first 200 (before that nothing may be deployed).
+     * (in flight at the switch). Counting starts at the first 200 (before that nothing may be deployed); a
+     * request routed to "nothing deployed yet" never counts: an nginx worker of before a first deploy's switch
+     * can still take one after a new worker answered.
      * It stops when stopTraffic creates the stop file, and writes result.properties.
      */
     void startTraffic(File dir, String base = nginxUrl) {
@@ -105,11 +111,11 @@ class ItSupport {
             Thread.start("it-traffic-$n") {
                 String path = n == 4 ? '/?sleepMs=2000' : '/?sleepMs=50'
                 while (!stop.exists() && System.currentTimeMillis() < deadline) {
-                    def (status, body) = httpGet(base + path, 15000)
+                    def (status, body, routedTo) = httpGet(base + path, 15000, 'X-Service-Url')
                     if (status == 200) {
                         counting.set(true)
                     }
-                    if (counting.get()) {
+                    if (counting.get() && routedTo != NOTHING_DEPLOYED) {
                         String key = status == 200 ? body.trim() : "status.${status}"
                         counts.merge(key, 1, Integer::sum)
                         if (status != 200) {
