@@ -282,6 +282,8 @@ class ServerCommandsTest {
         ServerCommands.SwitchResult result = commands.switchTo(new DeployState.Instance(port, null, null, null, null));
         assertEquals(ServerCommands.OK, result.exit(), result.error());
         assertEquals(server.routeTo(port), Files.readString(server.include).trim());
+        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(server.include)),
+                "nginx may run as another user than the deploy user: the include (no secret in it) is readable by all");
         assertFalse(Files.exists(tmp.resolve("base/switch.journal")), "no journal after a switch that ended");
         assertTrue(Files.readString(tmp.resolve("base/last-switch")).contains("workers=" + result.oldWorkers()));
         assertFalse(result.oldWorkers().equals(result.newWorkers()));
