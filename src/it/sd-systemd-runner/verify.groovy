@@ -1,5 +1,5 @@
 // runner=systemd as the non-root deploy user. The goals ran v1, v2 (v1 kept 5 min), a rollback (a switch back to the
-// kept v1: its unit enabled again, v2's stopped and disabled) and status; then here: SIGKILL to the live app, a reboot
+// kept v1: its unit enabled again, v2's stopped and disabled), status and logs; then here: SIGKILL to the live app, a reboot
 // of the whole host, and a deploy after the reboot.
 def server = evaluate(new File(itSupportFile))
 String app = 'sd-systemd-runner'
@@ -15,6 +15,9 @@ check("as ${app}@8081.service")
 check('rolling back is a switch only')
 check("[INFO] port 8080 (LIVE): PID ${state.'live.pid'}")
 check("unit ${app}@8080.service active, enabled, restarts 0")
+check("== the journal of ${app}@8080.service")   // bluegreen:logs
+server.check(log.substring(log.lastIndexOf("== the journal of ${app}@8080.service")).contains('Started DemoApplication'),
+        'bluegreen:logs shows the live instance\'s output from the journal')
 server.check(server.sdGet('/') == [200, 'version=v1'], "nginx serves v1: ${server.sdGet('/')}")
 def blue = server.sdUnit("${app}@8080.service")
 def green = server.sdUnit("${app}@8081.service")
