@@ -118,7 +118,6 @@ ENV
 
 stop() {
     reset
-    local f
     if [ -s "$DIR/nginx/logs/nginx.pid" ]; then stop_pid "$(cat "$DIR/nginx/logs/nginx.pid")"; rm -f "$DIR/nginx/logs/nginx.pid"; fi
     "$(dirname "${BASH_SOURCE[0]}")/sshd.sh" stop "$DIR/ssh" "$SSH_PORT" "$DEPLOY_USER"
     log "stopped"

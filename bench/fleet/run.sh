@@ -9,7 +9,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 SHARED=${SHARED:-$ROOT/../shared/bench}
-SIZES=("${@:-1 2 4 8}")
+SIZES=("$@")
 [ $# -gt 0 ] || SIZES=(1 2 4 8)
 RUNS=${RUNS:-2}
 export STARTUP_DELAY=${STARTUP_DELAY:-5} WORK_MS=${WORK_MS:-200} BENCH_APP_JAR=$SHARED/app/demo-app.jar

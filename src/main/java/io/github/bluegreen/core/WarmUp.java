@@ -25,10 +25,11 @@ final class WarmUp {
         AtomicInteger failed = new AtomicInteger();
         List<Long> micros = java.util.Collections.synchronizedList(new ArrayList<>());
         Instant begin = Instant.now();
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, traffic.warmupConcurrency()));
+        int concurrency = Math.max(1, traffic.warmupConcurrency());
+        ExecutorService pool = Executors.newFixedThreadPool(concurrency);
         try {
             List<Future<?>> workers = new ArrayList<>();
-            for (int i = 0; i < Math.max(1, traffic.warmupConcurrency()); i++) {
+            for (int i = 0; i < concurrency; i++) {
                 workers.add(pool.submit(() -> {
                     for (int n; (n = next.getAndIncrement()) < requests; ) {
                         long t0 = System.nanoTime();
@@ -60,7 +61,7 @@ final class WarmUp {
         }
         int tail = Math.min(all.size(), Math.max(1, requests / 10));
         d.log.info("Warm-up: " + all.size() + " requests to port " + target.port() + " " + paths + " in "
-                + Durations.format(Duration.between(begin, Instant.now())) + " (" + traffic.warmupConcurrency() + " at once), median "
+                + Durations.format(Duration.between(begin, Instant.now())) + " (" + concurrency + " at once), median "
                 + median(all.subList(0, Math.min(all.size(), tail))) + " for the first " + tail + ", " + median(all.subList(all.size() - tail, all.size()))
                 + " for the last " + tail + (failed.get() > 0 ? "; " + failed.get() + " failed (HTTP 5xx or no answer)" : ""));
     }

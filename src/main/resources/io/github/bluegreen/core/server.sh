@@ -238,8 +238,8 @@ new_errors() { # new_errors FILE OFFSET: the [emerg]/[alert] lines nginx wrote t
     [ -r "$1" ] || return 0
     tail -c +"$(( $2 + 1 ))" "$1" 2>/dev/null | grep -E '\[(emerg|alert)\]' | tail -n 3 | tr '\n' ' '
 }
-write_include() { # write_include PORT: readable by all (no secret in it): nginx may run as another user
-    (umask 022 && write_file "$include" "set \$service_url http://127.0.0.1:$1;")
+write_include() { # write_include PORT: it and its directory readable by all (no secret): nginx may run as another user
+    (umask 022 && mkdir -p "${include%/*}" && write_file "$include" "set \$service_url http://127.0.0.1:$1;")
 }
 undo_switch() { # undo_switch: the include as it was before the switch began, then no journal
     if [ -f "$include.bak" ]; then mv -f "$include.bak" "$include"; else rm -f "$include"; fi
@@ -555,7 +555,6 @@ cmd_switch() {
     old=$(nginx_workers "$pidfile") || { echo "error=nginx is not running: no live master process in $pidfile"; exit 4; }
     echo "old.workers=$old"
     from=$(routed_port)
-    (umask 022 && mkdir -p "${include%/*}") || exit 4   # nginx may run as another user (see write_include)
     # the journal says a switch is under way: if this command dies before its end, the next deploy settles it
     write_file "$base/switch.journal" "$(printf 'from=%s\nto=%s' "$from" "$port")" || exit 4
     rm -f "$include.bak"
