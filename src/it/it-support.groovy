@@ -200,13 +200,31 @@ class ItSupport {
         return number.group() as long
     }
 
-    /** The old script's switch: rewrite the include and reload nginx. */
+    /**
+     * The old script's switch: rewrite the include and reload nginx. Returns once the workers of before the reload are
+     * gone: until then a new connection may still reach one of them, routed by the old include.
+     */
     void routeTo(int port) {
         include().text = "set \$service_url http://127.0.0.1:${port};\n"
+        def before = nginxWorkers()
         runAsUser(env.BLUEGREEN_IT_NGINX_RELOAD.split(' ') as List)
-        for (int i = 0; i < 300 && get('/', 2000)[0] != 200; i++) {   // a reload takes longer on a busy machine
-            Thread.sleep(100)
+        long deadline = System.currentTimeMillis() + 60_000   // a reload takes longer on a busy machine
+        while (before.any { alive(it) } || nginxWorkers() == before) {
+            check(System.currentTimeMillis() < deadline, "nginx did not replace its workers ${before} after a reload")
+            Thread.sleep(50)
         }
+    }
+
+    /** The PIDs of the test nginx's workers (the children of its master). */
+    List<Long> nginxWorkers() {
+        String master = new File(env.BLUEGREEN_IT_NGINX_PID).text.trim()
+        new File('/proc').listFiles().findAll { it.name ==~ /\d+/ }.findAll { p ->
+            try {
+                new File(p, 'stat').text.replaceFirst(/.*\) /, '').split(' ')[1] == master
+            } catch (IOException ignored) {
+                false
+            }
+        }.collect { it.name as long }
     }
 
 

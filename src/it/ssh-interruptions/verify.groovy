@@ -50,12 +50,20 @@ killTree = { long pid ->
 def serverCommand = { String name ->   // the server.sh processes running that command for this app
     processes().findAll { pid, line -> line.contains("\u0000bluegreen\u0000${name}\u0000") && line.contains("base=${base}") }.keySet()
 }
-def cutSsh = { ->   // what a dropped connection does: the session's sshd processes die
+def signalSsh = { String signal ->   // to the sshd processes of the deploy user's SSH sessions
     def sessions = processes().findAll { pid, line -> line.startsWith("sshd: ${user}") }.keySet()
-    server.check(!sessions.isEmpty(), 'an SSH session to cut')
-    sessions.each { ['kill', '-KILL', it as String].execute().waitFor() }
+    server.check(!sessions.isEmpty(), 'an SSH session to signal')
+    sessions.each { ['kill', "-${signal}", it as String].execute().waitFor() }
 }
+def cutSsh = { -> signalSsh('KILL') }   // what a dropped connection does: the session's sshd processes die
 def hook = { String name -> new File(hooks, name) }
+def holdCommandsLock = { ->   // until the hook 'release' exists: a server command that needs it waits
+    def holder = ['setpriv', "--reuid=${user}", "--regid=${user}", '--init-groups', 'flock', "${base}/commands.lock",
+                  'sh', '-c', 'touch "$0"; while [ ! -e "$1" ]; do sleep 0.05; done', hook('held').path, hook('release').path].execute()
+    started << holder
+    waitFor('commands.lock held', 10_000) { hook('held').exists() }
+    return holder
+}
 def clearHooks = { -> server.runAsUser(['sh', '-c', 'rm -f "$1"/*', 'sh', hooks.path]) }
 def logHas = { File log, String text -> log.exists() && log.text.contains(text) }
 def reload = server.env.BLUEGREEN_IT_NGINX_RELOAD
@@ -88,13 +96,7 @@ def slowStop = ['--demo.shutdown-delay-ms=3000']   // for the story that interru
 // ---- the points: what a story configures, when it interrupts, what the test does after the interruption
 def points = [
     [name: 'after the upload',
-     before: { ->   // commands.lock held: start's server command waits for it, the upload is done
-         def holder = ['setpriv', "--reuid=${user}", "--regid=${user}", '--init-groups', 'flock', "${base}/commands.lock",
-                       'sh', '-c', 'touch "$0"; while [ ! -e "$1" ]; do sleep 0.05; done', hook('held').path, hook('release').path].execute()
-         started << holder
-         waitFor('commands.lock held', 10_000) { hook('held').exists() }
-         return holder
-     },
+     before: holdCommandsLock,   // start's server command waits for it, the upload is done
      args: { -> deployArgs() },
      trigger: { File log, Properties before -> logHas(log, '[INFO] Upload') && !serverCommand('start').isEmpty() },
      after: { String how, held ->
@@ -107,8 +109,23 @@ def points = [
          held.waitFor()
      }],
     [name: 'after the new process started',
+     // the start command waits for commands.lock; then the session is frozen (SIGSTOP to its sshd processes) and the
+     // lock freed: the app is launched while Maven waits for the start command's answer, which never comes
+     before: holdCommandsLock,
      args: { -> deployArgs([], ["-Dbluegreen.startCommand=sh,-c,touch \"\$0\" && exec \"\$@\",${hook('launched')},java,-jar,{jar},--server.port={port},--demo.version=v${version}"]) },
-     trigger: { File log, Properties before -> hook('launched').exists() }],
+     trigger: { File log, Properties before ->
+         if (!hook('release').exists() && !serverCommand('start').isEmpty()) {
+             signalSsh('STOP')
+             server.runAsUser(['touch', hook('release').path])
+         }
+         hook('launched').exists()
+     },
+     after: { String how, held ->
+         if (how == 'kill Maven') {
+             signalSsh('CONT')   // the session ends: Maven is gone
+         }
+         held.waitFor()
+     }],
     [name: 'while the health check polls',
      args: { -> deployArgs(['--demo.ready-after-ms=6000']) },
      trigger: { File log, Properties before -> logHas(log, 'start done in') && !logHas(log, 'Healthy') && { Thread.sleep(700); true }() }],
