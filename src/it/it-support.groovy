@@ -133,11 +133,17 @@ class ItSupport {
             counts.each { k, v -> result.setProperty(k, v as String) }
             result.setProperty('failed', failures.size() as String)
             result.setProperty('failures', failures.take(20).join(' | '))
-            def written = new File(dir, 'result.properties.tmp')   // renamed when complete: a reader never sees half of it
-            written.withWriter { result.store(it, null) }
-            java.nio.file.Files.move(written.toPath(), new File(dir, 'result.properties').toPath(),
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE)
+            def text = new StringWriter()
+            result.store(text, null)
+            writeWhole(new File(dir, 'result.properties'), text.toString())
         }
+    }
+
+    /** Writes a file another thread polls for: renamed when complete, so a reader never sees half of it. */
+    static void writeWhole(File file, String text) {
+        def written = new File(file.path + '.tmp')
+        written.text = text
+        java.nio.file.Files.move(written.toPath(), file.toPath(), java.nio.file.StandardCopyOption.ATOMIC_MOVE)
     }
 
     /** Stops the load of startTraffic and returns its counts ("version=v1" -> n, "failed" -> n). */

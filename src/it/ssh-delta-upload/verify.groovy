@@ -15,7 +15,8 @@ long jarKiB = new File(server.jar('v1')).length().intdiv(1024)
 def cutLog = new File(basedir, '1-cut-upload.log')
 def cut = server.mvn(basedir, localRepositoryPath, ['deploy', '-Pbluegreen', '-Ddemo.jar=v1'], cutLog)
 def partial = null
-for (int i = 0; i < 3000 && partial == null && cut.alive; i++) {
+long deadline = System.currentTimeMillis() + 120_000
+while (partial == null && cut.alive && System.currentTimeMillis() < deadline) {
     partial = new File(base, 'releases').listFiles()?.collectMany { it.listFiles()?.toList() ?: [] }?.find { it.name.endsWith('.bundle.data.tmp') && it.length() > 0 }
     Thread.sleep(5)
 }

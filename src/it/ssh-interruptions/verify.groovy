@@ -43,9 +43,10 @@ def childrenOf = { long pid ->
     }.collect { it.name as long }
 }
 def killTree
-killTree = { long pid ->
-    childrenOf(pid).each { killTree(it) }
+killTree = { long pid ->   // parent first: a child that dies first could make its parent go on (a reload "failing")
+    def children = childrenOf(pid)
     ['kill', '-KILL', pid as String].execute().waitFor()
+    children.each { killTree(it) }
 }
 def serverCommand = { String name ->   // the server.sh processes running that command for this app
     processes().findAll { pid, line -> line.contains("\u0000bluegreen\u0000${name}\u0000") && line.contains("base=${base}") }.keySet()
@@ -68,6 +69,15 @@ def clearHooks = { -> server.runAsUser(['sh', '-c', 'rm -f "$1"/*', 'sh', hooks.
 def logHas = { File log, String text -> log.exists() && log.text.contains(text) }
 def reload = server.env.BLUEGREEN_IT_NGINX_RELOAD
 
+def listens = { int port ->
+    try {
+        new Socket().withCloseable { it.connect(new InetSocketAddress('127.0.0.1', port), 500) }
+        return true
+    } catch (IOException ignored) {
+        return false
+    }
+}
+
 // ---- load through nginx, and a monitor of what nginx routes to
 server.startTraffic(new File(basedir, 'traffic'))
 def monitoring = new AtomicBoolean(true)
@@ -77,10 +87,12 @@ def monitor = Thread.start('route-monitor') {
         def routed = server.include().exists() ? (server.include().text =~ /127\.0\.0\.1:(\d+);/) : null
         if (routed?.find()) {
             int port = routed.group(1) as int
-            try {
-                new Socket().withCloseable { it.connect(new InetSocketAddress('127.0.0.1', port), 500) }
-            } catch (IOException e) {
-                violations << "${java.time.LocalTime.now()} nginx's include routes to ${port}, where nothing listens"
+            if (!listens(port)) {
+                // a stall between reading and connecting (GC, a busy machine) may span a whole switch: ask again
+                def again = server.include().text =~ /127\.0\.0\.1:(\d+);/
+                if (again.find() && again.group(1) as int == port && !listens(port)) {
+                    violations << "${java.time.LocalTime.now()} nginx's include routes to ${port}, where nothing listens"
+                }
             }
         }
         Thread.sleep(20)
@@ -149,19 +161,23 @@ def points = [
          server.runAsUser(['touch', hook('reloaded.go').path])
      }],
     [name: 'during the drain',
-     args: { -> deployArgs() },
-     // a 6 s request through nginx just before the switch: the old workers are busy with it while cleanup drains
+     // the reload waits until a 6 s request through nginx has reached the old app: the old workers are busy with it
+     // while cleanup drains
+     args: { -> deployArgs([], ["-Dbluegreen.nginxReloadCommand=sh -c 'touch \"\$0\"; while [ ! -e \"\$1\" ]; do sleep 0.05; done; shift; exec \"\$@\"' ${hook('drain-reload-waiting')} ${hook('drain-reload-go')} ${reload}"]) },
      trigger: { File log, Properties before ->
-         if (logHas(log, 'Healthy') && !hook('long-request').exists()) {
-             hook('long-request').text = 'sent'
+         if (hook('drain-reload-waiting').exists() && !hook('drain-reload-go').exists()) {
              Thread.start {
-                 def (status, body) = server.get('/?sleepMs=6000', 20000)
+                 def (status, body) = server.get('/in-flight?sleepMs=6000', 20000)
                  if (status != 200) {
                      violations << "the request in flight during the drain failed: ${status} ${body}"
                  }
              }
+             waitFor('the long request at the old app', 20_000) {
+                 server.getDirect(before.'live.port' as int, '/hits?path=/in-flight') == [200, '1']
+             }
+             server.runAsUser(['touch', hook('drain-reload-go').path])
          }
-         logHas(log, 'switch done in') && { Thread.sleep(300); !serverCommand('cleanup').isEmpty() }()
+         !serverCommand('cleanup').isEmpty()
      }],
     [name: 'while the old app is stopping',
      prepare: slowStop,   // the instance this story stops was started with a 3 s graceful shutdown

@@ -9,6 +9,6 @@ Thread.start('second-deploy') {
         Thread.sleep(20)
     }
     def process = server.mvn(basedir, localRepositoryPath, ['deploy', '-Pbluegreen', '-Ddemo.jar=v2', '-Dbluegreen.lockWaitSeconds=300'], second)
-    new File(basedir, 'second-deploy.exit').text = process.waitFor()
+    server.writeWhole(new File(basedir, 'second-deploy.exit'), process.waitFor() as String)
 }
 return true

@@ -18,7 +18,7 @@ Thread.start('second-deploy') {
         if (holder != null && !holder.contains('build-box-2')) {
             def out = new File(basedir, 'second-deploy.out')
             int exit = server.mvn(basedir, localRepositoryPath, ['deploy', '-Pbluegreen', '-Ddemo.jar=v2'], out).waitFor()
-            second.text = "exit=${exit}\n${out.text}"
+            server.writeWhole(second, "exit=${exit}\n${out.text}")
             return
         }
         Thread.sleep(20)

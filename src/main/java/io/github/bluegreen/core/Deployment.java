@@ -394,7 +394,8 @@ public final class Deployment {
         if (target == null || state.targetLaunchedAt() == null) {
             return " Nothing was started; nginx and the live app are untouched.";
         }
-        ServerCommands.StopResult result = server.stop(target, Duration.ZERO);
+        // drained: a fleet's revert switched nginx away from it just now (a stop of an instance never routed to drains nothing)
+        ServerCommands.StopResult result = server.stop(target, config.nginx().drainTimeout());
         if (result.refused() != null) {
             state.previous(state.live());
             state.live(target);

@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Proof that a deploy dropped nothing: while the switch and the drain run, the public side (the proof URL through nginx,
@@ -14,6 +16,8 @@ import java.util.Map;
  * the new version first answered and when the old one last did (told apart by their answers before the switch).
  */
 final class Proof {
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
+
     /** One probe: milliseconds since the proof began, and its answer or error. */
     record Probe(long at, int status, String body, String error) {}
 
@@ -24,6 +28,7 @@ final class Proof {
     private final String newAnswer;
     private final long begin = System.nanoTime();
     private final List<Probe> probes = new ArrayList<>();
+    private final CountDownLatch firstProbe = new CountDownLatch(1);
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -37,12 +42,20 @@ final class Proof {
         this.thread.setDaemon(true);
     }
 
-    /** Starts probing; the old and new instances are asked directly first, to tell their answers apart. */
+    /**
+     * Starts probing; the old and new instances are asked directly first, to tell their answers apart. Returns once the
+     * first probe through nginx is in: the proof always sees what was served before the switch.
+     */
     static Proof start(Transport transport, DeployConfig.Traffic traffic, DeployState.Instance old, DeployState.Instance next) {
         URI url = URI.create(traffic.proofUrl());
         String path = path(url);
         Proof proof = new Proof(transport, url, traffic.proofInterval(), answer(transport, old, path), answer(transport, next, path));
         proof.thread.start();
+        try {
+            proof.firstProbe.await(PROBE_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         return proof;
     }
 
@@ -75,7 +88,7 @@ final class Proof {
             long at = (System.nanoTime() - begin) / 1_000_000;
             Probe probe;
             try {
-                HttpResult result = transport.httpGet(port, path(url), Duration.ofSeconds(5));
+                HttpResult result = transport.httpGet(port, path(url), PROBE_TIMEOUT);
                 probe = new Probe(at, result.status(), result.status() + " " + result.body(), null);
             } catch (IOException e) {
                 probe = new Probe(at, -1, null, e.getMessage());
@@ -83,6 +96,7 @@ final class Proof {
             synchronized (probes) {
                 probes.add(probe);
             }
+            firstProbe.countDown();
             HealthCheckStep.sleep(interval);
         }
     }

@@ -99,6 +99,8 @@ class FleetTest {
                 Fleet.OnFailure.REVERT));
         assertTrue(failure.getMessage().startsWith("the switch failed on host host-b: nginx config test failed"), failure.getMessage());
         assertTrue(failure.getMessage().contains("The hosts already switched (host-a) went back to their old instance"), failure.getMessage());
+        assertTrue(servers.get(0).log.stream().anyMatch(line -> line.matches(".*Stopped the new instance \\(PID \\d+\\): terminated in .*, after nginx's old workers"
+                + " finished in [0-9.]+ ms")), "host-a's new instance, routed to until the switch back, is drained first: " + servers.get(0).log);
         for (LocalServer server : servers) {
             DeployState state = server.state();
             java.util.regex.Matcher routed = java.util.regex.Pattern.compile(":(\\d+);").matcher(Files.readString(server.include));
