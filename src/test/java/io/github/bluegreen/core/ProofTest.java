@@ -29,7 +29,7 @@ class ProofTest {
         });
         slow.start();
         try {
-            var traffic = new DeployConfig.Traffic("http://127.0.0.1:" + slow.getAddress().getPort() + "/", Duration.ofSeconds(10),
+            var traffic = new DeployConfig.Traffic("http://127.0.0.1:" + slow.getAddress().getPort() + "/", Duration.ofMillis(50),
                     false, List.of(), 0, 1);
             Proof proof = Proof.start(new LocalTransport(), traffic, null, null);
             assertEquals(1, answered.get(), "start waited for the first answer");
