@@ -11,8 +11,8 @@ import java.util.Set;
  *
  *   usage: java -cp PLUGIN_JAR:CLASSES io.github.bluegreen.core.UploadParts NEW_JAR [OLD_JAR] [ROUNDS] [KEEP_DIR]
  *
- * Prints, per round: the whole jar's SHA-256 (StartStep.sha256, before the upload's clock starts), JarLayers.of (reads
- * the central directory, hashes every library), writeBundle (the manifest and the data for the libraries OLD_JAR lacks;
+ * Prints, per round: JarLayers.of (reads the central directory, then hashes the whole jar and every library in one
+ * pass), writeBundle (the manifest and the data for the libraries OLD_JAR lacks;
  * without OLD_JAR ("" for none): all of them). Round 1 is what one Maven run pays (a cold JVM). With KEEP_DIR, the
  * last round's bundle stays there as bundle.manifest and bundle.data (run.sh rebuilds the jar from it with the
  * server's own assemble function).
@@ -24,8 +24,6 @@ public final class UploadParts {
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         Path keep = args.length > 3 ? Path.of(args[3]) : null;
         for (int round = 1; round <= rounds; round++) {
-            long t0 = System.nanoTime();
-            StartStep.sha256(jar);
             long t1 = System.nanoTime();
             JarLayers layers = JarLayers.of(jar);
             long t2 = System.nanoTime();
@@ -48,8 +46,8 @@ public final class UploadParts {
             }
             long t4 = System.nanoTime();
             long gaps = layers.segments().stream().filter(s -> !s.blob()).mapToLong(JarLayers.Segment::length).sum();
-            System.out.printf("round=%d jar_sha256_ms=%d layers_ms=%d bundle_ms=%d segments=%d blobs=%d gaps=%d gap_bytes=%d"
-                            + " missing_blobs=%d sent_bytes=%d%n", round, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000,
+            System.out.printf("round=%d layers_ms=%d bundle_ms=%d segments=%d blobs=%d gaps=%d gap_bytes=%d"
+                            + " missing_blobs=%d sent_bytes=%d%n", round, (t2 - t1) / 1_000_000,
                     (t4 - t3) / 1_000_000, layers.segments().size(), layers.blobs().size(),
                     layers.segments().size() - layers.blobs().size(), gaps, missing.size(), sent);
         }

@@ -73,7 +73,7 @@ final class DryRun {
     private static String uploadPlan(Deployment d) throws SetupException {
         try {
             JarLayers layers = JarLayers.of(d.config.artifact());
-            ServerCommands.Blobs have = d.server.blobs(StartStep.sha256(d.config.artifact()), layers);
+            ServerCommands.Blobs have = d.server.blobs(layers.sha256(), layers);
             if (have.jar() != null) {
                 return "nothing to send, the same jar as " + have.jar();
             }

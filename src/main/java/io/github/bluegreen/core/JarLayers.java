@@ -40,14 +40,21 @@ final class JarLayers {
 
     private final Path jar;
     private final List<Segment> segments;
+    private final String sha256;
 
-    private JarLayers(Path jar, List<Segment> segments) {
+    private JarLayers(Path jar, List<Segment> segments, String sha256) {
         this.jar = jar;
         this.segments = segments;
+        this.sha256 = sha256;
     }
 
     List<Segment> segments() {
         return segments;
+    }
+
+    /** The whole jar's SHA-256 (what the server checks the jar it rebuilt against). */
+    String sha256() {
+        return sha256;
     }
 
     /** The distinct blobs, in file order. */
@@ -57,28 +64,50 @@ final class JarLayers {
         return blobs;
     }
 
-    /** Reads the zip's central directory; anything unusual (zip64, a damaged file) makes the whole jar one gap. */
+    /**
+     * Reads the zip's central directory; anything unusual (zip64, a damaged file) makes the whole jar one gap. Then one
+     * pass over the file hashes the whole jar and each library.
+     */
     static JarLayers of(Path jar) throws IOException {
         long size = Files.size(jar);
         try (FileChannel file = FileChannel.open(jar, StandardOpenOption.READ)) {
-            List<long[]> libraries = storedLibraries(file, size);
-            List<Segment> segments = new ArrayList<>();
+            List<long[]> pieces = new ArrayList<>();   // offset, length, 1 for a blob
             long position = 0;
-            for (long[] library : libraries) {
-                long offset = library[0];
-                long length = library[1];
-                if (offset > position) {
-                    segments.add(new Segment(position, offset - position, null));
+            try {
+                for (long[] library : storedLibraries(file, size)) {
+                    if (library[0] > position) {
+                        pieces.add(new long[] {position, library[0] - position, 0});
+                    }
+                    pieces.add(new long[] {library[0], library[1], 1});
+                    position = library[0] + library[1];
                 }
-                segments.add(new Segment(offset, length, sha256(file, offset, length)));
-                position = offset + length;
+            } catch (IllegalStateException notAZipAsExpected) {
+                pieces.clear();
+                position = 0;
             }
             if (position < size) {
-                segments.add(new Segment(position, size - position, null));
+                pieces.add(new long[] {position, size - position, 0});
             }
-            return new JarLayers(jar, segments);
-        } catch (IllegalStateException notAZipAsExpected) {
-            return new JarLayers(jar, List.of(new Segment(0, size, null)));
+            MessageDigest whole = sha256Digest();
+            List<Segment> segments = new ArrayList<>();
+            ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+            for (long[] piece : pieces) {
+                MessageDigest blob = piece[2] == 1 ? sha256Digest() : null;
+                for (long at = piece[0], end = piece[0] + piece[1]; at < end; ) {
+                    buffer.clear().limit((int) Math.min(buffer.capacity(), end - at));
+                    int n = file.read(buffer, at);
+                    if (n <= 0) {
+                        throw new IOException(jar + " changed while it was read");
+                    }
+                    whole.update(buffer.flip().duplicate());
+                    if (blob != null) {
+                        blob.update(buffer);
+                    }
+                    at += n;
+                }
+                segments.add(new Segment(piece[0], piece[1], blob == null ? null : HexFormat.of().formatHex(blob.digest())));
+            }
+            return new JarLayers(jar, segments, HexFormat.of().formatHex(whole.digest()));
         }
     }
 
@@ -165,20 +194,9 @@ final class JarLayers {
         }
     }
 
-    private static String sha256(FileChannel file, long offset, long length) throws IOException {
+    private static MessageDigest sha256Digest() {
         try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
-            long position = offset;
-            long end = offset + length;
-            while (position < end) {
-                buffer.clear().limit((int) Math.min(buffer.capacity(), end - position));
-                int n = file.read(buffer, position);
-                check(n > 0);
-                digest.update(buffer.flip());
-                position += n;
-            }
-            return HexFormat.of().formatHex(digest.digest());
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

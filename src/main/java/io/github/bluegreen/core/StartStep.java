@@ -1,15 +1,11 @@
 package io.github.bluegreen.core;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -37,8 +33,10 @@ final class StartStep {
             Path artifact = d.config.artifact();
             jar = d.layout.release(release) + "/" + artifact.getFileName();
             size = size(artifact);
-            sha256 = sha256(artifact);
-            upload = send(d, artifact, jar, sha256, size);
+            Instant begin = Instant.now();   // the upload's time includes hashing the jar
+            JarLayers layers = layers(artifact);
+            sha256 = layers.sha256();
+            upload = send(d, artifact, jar, layers, size, begin);
             d.state.artifact(artifact.getFileName().toString());
             d.state.sha256(sha256);
             d.state.upload(upload);
@@ -89,13 +87,12 @@ final class StartStep {
      * library blobs the server does not hold (the server rebuilds the jar and checks its SHA-256); a jar without
      * libraries to reuse goes whole.
      */
-    private static ServerCommands.Upload send(Deployment d, Path artifact, String jar, String sha256, long size) throws SetupException {
-        Instant begin = Instant.now();
+    private static ServerCommands.Upload send(Deployment d, Path artifact, String jar, JarLayers layers, long size, Instant begin)
+            throws SetupException {
         long requests = d.transport.requests();
         ServerCommands.Upload upload;
         try {
-            JarLayers layers = JarLayers.of(artifact);
-            ServerCommands.Blobs have = d.server.blobs(sha256, layers);
+            ServerCommands.Blobs have = d.server.blobs(layers.sha256(), layers);
             if (have.jar() != null) {
                 upload = new ServerCommands.Upload(have.jar(), null, 0, size, 0, 0);
             } else if (layers.blobs().isEmpty()) {
@@ -153,18 +150,12 @@ final class StartStep {
         }
     }
 
-    static String sha256(Path file) throws SetupException {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            byte[] buffer = new byte[64 * 1024];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                digest.update(buffer, 0, n);
-            }
-            return HexFormat.of().formatHex(digest.digest());
+    /** The artifact's libraries and gaps, and its SHA-256, from one read of the file. */
+    static JarLayers layers(Path artifact) throws SetupException {
+        try {
+            return JarLayers.of(artifact);
         } catch (IOException e) {
-            throw new SetupException("bluegreen.artifact", "cannot read " + file + ": " + e.getMessage(), e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+            throw new SetupException("bluegreen.artifact", "cannot read " + artifact + ": " + e.getMessage(), e);
         }
     }
 }

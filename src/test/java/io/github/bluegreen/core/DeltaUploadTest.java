@@ -48,14 +48,26 @@ class DeltaUploadTest {
     void theLayersOfAJarAreItsBytesInOrder() throws Exception {
         Path jar = bootJar("app-1", "lib-a", "lib-b");
         JarLayers layers = JarLayers.of(jar);
+        byte[] bytes = Files.readAllBytes(jar);
         long position = 0;
         for (JarLayers.Segment segment : layers.segments()) {
             assertEquals(position, segment.offset(), "contiguous");
+            if (segment.blob()) {
+                assertEquals(sha256(java.util.Arrays.copyOfRange(bytes, (int) position, (int) (position + segment.length()))),
+                        segment.sha256(), "a blob is named by its bytes' SHA-256");
+            }
             position += segment.length();
         }
         assertEquals(Files.size(jar), position, "they cover the whole jar");
         assertEquals(2, layers.blobs().size(), "one blob per stored library: " + layers.segments());
-        assertEquals(1, JarLayers.of(Path.of("src/test/resources/testapp/TestApp.java")).segments().size(), "not a zip: one gap, a whole upload");
+        assertEquals(sha256(bytes), layers.sha256(), "the whole jar's SHA-256, from the same pass");
+        Path notAZip = Path.of("src/test/resources/testapp/TestApp.java");
+        assertEquals(1, JarLayers.of(notAZip).segments().size(), "not a zip: one gap, a whole upload");
+        assertEquals(sha256(Files.readAllBytes(notAZip)), JarLayers.of(notAZip).sha256());
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 
     @Test
@@ -69,7 +81,7 @@ class DeltaUploadTest {
         assertTrue(upload2.sent() < Files.size(second) / 10, "only the gaps travel: " + upload2.sent() + " of " + Files.size(second));
         assertEquals(Files.size(second), upload2.sent() - manifestSize() + upload2.reused());
 
-        ServerCommands.Blobs same = commands.blobs(StartStep.sha256(second), JarLayers.of(second));
+        ServerCommands.Blobs same = commands.blobs(JarLayers.of(second).sha256(), JarLayers.of(second));
         assertNotNull(same.jar(), "the same jar again: the server has it");
         assertTrue(same.jar().endsWith("/releases/r2/app.jar"), same.jar());
     }
@@ -85,13 +97,13 @@ class DeltaUploadTest {
 
         Path next = bootJar("app-2", "lib-a", "lib-b");
         JarLayers layers = JarLayers.of(next);
-        ServerCommands.Blobs have = commands.blobs(StartStep.sha256(next), layers);
+        ServerCommands.Blobs have = commands.blobs(layers.sha256(), layers);
         assertTrue(have.missing().isEmpty(), "the server believes it has every blob");
         ServerCommands.StartResult rebuilt = start(next, "r2", bundle(next, layers, have.missing(), "r2"));
         assertEquals(ServerCommands.REBUILD_FAILED, rebuilt.exit(), rebuilt.error());
         assertFalse(Files.exists(corrupt), "the corrupt blob is gone");
         assertFalse(Files.exists(tmp.resolve("base/releases/r2/app.jar")), "no half-rebuilt jar is left to start");
-        assertEquals(Set.of(corrupt.getFileName().toString()), commands.blobs(StartStep.sha256(next), layers).missing(),
+        assertEquals(Set.of(corrupt.getFileName().toString()), commands.blobs(layers.sha256(), layers).missing(),
                 "the next upload sends it again");
     }
 
@@ -109,7 +121,7 @@ class DeltaUploadTest {
     void aReleaseOfTheSameJarKeepsItsBlobsAndWithNoReleaseLeftEveryBlobGoes() throws Exception {
         Path jar = bootJar("app-1", "lib-a", "lib-b");
         deploy(jar, "r1");
-        String reuse = commands.blobs(StartStep.sha256(jar), JarLayers.of(jar)).jar();
+        String reuse = commands.blobs(JarLayers.of(jar).sha256(), JarLayers.of(jar)).jar();
         ServerCommands.StartResult again = start(jar, "r2", new ServerCommands.Upload(reuse, null, 0, Files.size(jar), 0, 0));
         assertEquals(ServerCommands.OK, again.exit(), again.error());
         ProcessHandle.of(again.pid()).ifPresent(ProcessHandle::destroy);
@@ -136,7 +148,7 @@ class DeltaUploadTest {
     /** Upload (only what is missing) and start a release; the jar on the server must be the local one, byte for byte. */
     private ServerCommands.Upload deploy(Path jar, String release) throws Exception {
         JarLayers layers = JarLayers.of(jar);
-        ServerCommands.Blobs have = commands.blobs(StartStep.sha256(jar), layers);
+        ServerCommands.Blobs have = commands.blobs(layers.sha256(), layers);
         assertNull(have.jar());
         ServerCommands.Upload upload = bundle(jar, layers, have.missing(), release);
         ServerCommands.StartResult started = start(jar, release, upload);
@@ -159,7 +171,7 @@ class DeltaUploadTest {
 
     private ServerCommands.StartResult start(Path jar, String release, ServerCommands.Upload upload) throws Exception {
         String target = layout.release(release) + "/app.jar";
-        return commands.start(new ServerCommands.StartRequest(server.ports.get(0), release, target, Files.size(jar), StartStep.sha256(jar),
+        return commands.start(new ServerCommands.StartRequest(server.ports.get(0), release, target, Files.size(jar), JarLayers.of(jar).sha256(),
                 layout.log(release, server.ports.get(0)), "", Duration.ofSeconds(5), Duration.ZERO, List.of("sleep", "30"), "", upload));
     }
 
