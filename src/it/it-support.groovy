@@ -223,10 +223,14 @@ class ItSupport {
 
     /** The PIDs of the test nginx's workers (the children of its master). */
     List<Long> nginxWorkers() {
-        String master = new File(env.BLUEGREEN_IT_NGINX_PID).text.trim()
+        childrenOf(new File(env.BLUEGREEN_IT_NGINX_PID).text.trim() as long)
+    }
+
+    /** The PIDs of a process's children (their parent PID in /proc/PID/stat). */
+    static List<Long> childrenOf(long pid) {
         new File('/proc').listFiles().findAll { it.name ==~ /\d+/ }.findAll { p ->
             try {
-                new File(p, 'stat').text.replaceFirst(/.*\) /, '').split(' ')[1] == master
+                new File(p, 'stat').text.replaceFirst(/.*\) /, '').split(' ')[1] == pid as String
             } catch (IOException ignored) {
                 false
             }

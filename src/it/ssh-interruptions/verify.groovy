@@ -37,14 +37,9 @@ def processes = { ->   // PID -> command line (words separated by \0)
         try { [(p.name as long): new File(p, 'cmdline').text] } catch (IOException ignored) { [:] }
     }.findAll { k, v -> v }
 }
-def childrenOf = { long pid ->
-    new File('/proc').listFiles().findAll { it.name ==~ /\d+/ }.findAll { p ->
-        try { new File(p, 'stat').text.replaceFirst(/.*\) /, '').split(' ')[1] == pid as String } catch (IOException ignored) { false }
-    }.collect { it.name as long }
-}
 def killTree
 killTree = { long pid ->   // parent first: a child that dies first could make its parent go on (a reload "failing")
-    def children = childrenOf(pid)
+    def children = server.childrenOf(pid)
     ['kill', '-KILL', pid as String].execute().waitFor()
     children.each { killTree(it) }
 }
@@ -68,6 +63,12 @@ def holdCommandsLock = { ->   // until the hook 'release' exists: a server comma
 def clearHooks = { -> server.runAsUser(['sh', '-c', 'rm -f "$1"/*', 'sh', hooks.path]) }
 def logHas = { File log, String text -> log.exists() && log.text.contains(text) }
 def reload = server.env.BLUEGREEN_IT_NGINX_RELOAD
+// a reload command that touches the hook 'reload-waiting', then reloads once the hook 'reload-go' exists
+def heldReload = "-Dbluegreen.nginxReloadCommand=sh -c 'touch \"\$0\"; while [ ! -e \"\$1\" ]; do sleep 0.05; done; shift; exec \"\$@\"' ${hook('reload-waiting')} ${hook('reload-go')} ${reload}"
+def routedPort = { ->   // the port nginx's include names, or null
+    def routed = server.include().exists() ? server.include().text =~ /127\.0\.0\.1:(\d+);/ : null
+    routed?.find() ? routed.group(1) as int : null
+}
 
 def listens = { int port ->
     try {
@@ -84,16 +85,10 @@ def monitoring = new AtomicBoolean(true)
 def violations = Collections.synchronizedList([])
 def monitor = Thread.start('route-monitor') {
     while (monitoring.get()) {
-        def routed = server.include().exists() ? (server.include().text =~ /127\.0\.0\.1:(\d+);/) : null
-        if (routed?.find()) {
-            int port = routed.group(1) as int
-            if (!listens(port)) {
-                // a stall between reading and connecting (GC, a busy machine) may span a whole switch: ask again
-                def again = server.include().text =~ /127\.0\.0\.1:(\d+);/
-                if (again.find() && again.group(1) as int == port && !listens(port)) {
-                    violations << "${java.time.LocalTime.now()} nginx's include routes to ${port}, where nothing listens"
-                }
-            }
+        Integer port = routedPort()
+        // a stall between reading and connecting (GC, a busy machine) may span a whole switch: ask again
+        if (port != null && !listens(port) && routedPort() == port && !listens(port)) {
+            violations << "${java.time.LocalTime.now()} nginx's include routes to ${port}, where nothing listens"
         }
         Thread.sleep(20)
     }
@@ -142,7 +137,7 @@ def points = [
      args: { -> deployArgs(['--demo.ready-after-ms=6000']) },
      trigger: { File log, Properties before -> logHas(log, 'start done in') && !logHas(log, 'Healthy') && { Thread.sleep(700); true }() }],
     [name: 'after the include is written, before the reload',
-     args: { -> deployArgs([], ["-Dbluegreen.nginxReloadCommand=sh -c 'touch \"\$0\"; while [ ! -e \"\$1\" ]; do sleep 0.05; done; shift; exec \"\$@\"' ${hook('reload-waiting')} ${hook('reload-go')} ${reload}"]) },
+     args: { -> deployArgs([], [heldReload]) },
      trigger: { File log, Properties before -> hook('reload-waiting').exists() },
      after: { String how, ignored ->
          if (how == 'kill Maven') {   // the switch command dies with the include written: its journal is left
@@ -163,9 +158,9 @@ def points = [
     [name: 'during the drain',
      // the reload waits until a 6 s request through nginx has reached the old app: the old workers are busy with it
      // while cleanup drains
-     args: { -> deployArgs([], ["-Dbluegreen.nginxReloadCommand=sh -c 'touch \"\$0\"; while [ ! -e \"\$1\" ]; do sleep 0.05; done; shift; exec \"\$@\"' ${hook('drain-reload-waiting')} ${hook('drain-reload-go')} ${reload}"]) },
+     args: { -> deployArgs([], [heldReload]) },
      trigger: { File log, Properties before ->
-         if (hook('drain-reload-waiting').exists() && !hook('drain-reload-go').exists()) {
+         if (hook('reload-waiting').exists() && !hook('reload-go').exists()) {
              Thread.start {
                  def (status, body) = server.get('/in-flight?sleepMs=6000', 20000)
                  if (status != 200) {
@@ -175,7 +170,7 @@ def points = [
              waitFor('the long request at the old app', 20_000) {
                  server.getDirect(before.'live.port' as int, '/hits?path=/in-flight') == [200, '1']
              }
-             server.runAsUser(['touch', hook('drain-reload-go').path])
+             server.runAsUser(['touch', hook('reload-go').path])
          }
          !serverCommand('cleanup').isEmpty()
      }],
@@ -228,8 +223,8 @@ stories.eachWithIndex { story, index ->
     server.check(mvn(deployArgs(next?.prepare ?: []), recoveryLog).waitFor() == 0,
             "${label}: the next deploy recovers: ${recoveryLog.text.takeRight(4000)}")
     def state = server.state(app)
-    def routed = (server.include().text =~ /127\.0\.0\.1:(\d+);/)[0][1]
-    server.check(state.phase == 'DONE' && state.'live.port' == routed, "${label}: the state agrees with nginx: ${state} / ${routed}")
+    def routed = routedPort()
+    server.check(state.phase == 'DONE' && state.'live.port' == routed as String, "${label}: the state agrees with nginx: ${state} / ${routed}")
     server.check(server.appPids() == [state.'live.pid' as long], "${label}: exactly one app process: ${server.appPids()} (live ${state.'live.pid'})")
     server.check(!new File(base, 'deploy.lock').exists(), "${label}: the lock is free")
     server.check(server.get('/')[1] == "version=v${version}", "${label}: nginx serves v${version}: ${server.get('/')}")

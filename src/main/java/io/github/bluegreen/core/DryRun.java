@@ -71,19 +71,15 @@ final class DryRun {
 
     /** What the upload would send, asked of the server for real (a read-only question). */
     private static String uploadPlan(Deployment d) throws SetupException {
-        try {
-            JarLayers layers = JarLayers.of(d.config.artifact());
-            ServerCommands.Blobs have = d.server.blobs(layers.sha256(), layers);
-            if (have.jar() != null) {
-                return "nothing to send, the same jar as " + have.jar();
-            }
-            long missing = layers.segments().stream().filter(s -> !s.blob() || have.missing().contains(s.sha256()))
-                    .mapToLong(JarLayers.Segment::length).sum();
-            return missing + " of " + size(d) + " bytes to send (" + layers.blobs().size() + " libraries, "
-                    + have.missing().size() + " of them not on the server yet)";
-        } catch (IOException e) {
-            throw new SetupException("bluegreen.artifact", "cannot read " + d.config.artifact() + ": " + e.getMessage(), e);
+        JarLayers layers = StartStep.layers(d.config.artifact());
+        ServerCommands.Blobs have = d.server.blobs(layers.sha256(), layers);
+        if (have.jar() != null) {
+            return "nothing to send, the same jar as " + have.jar();
         }
+        long missing = layers.segments().stream().filter(s -> !s.blob() || have.missing().contains(s.sha256()))
+                .mapToLong(JarLayers.Segment::length).sum();
+        return missing + " of " + size(d) + " bytes to send (" + layers.blobs().size() + " libraries, "
+                + have.missing().size() + " of them not on the server yet)";
     }
 
     private static long size(Deployment d) {

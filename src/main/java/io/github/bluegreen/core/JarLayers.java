@@ -71,44 +71,39 @@ final class JarLayers {
     static JarLayers of(Path jar) throws IOException {
         long size = Files.size(jar);
         try (FileChannel file = FileChannel.open(jar, StandardOpenOption.READ)) {
-            List<long[]> pieces = new ArrayList<>();   // offset, length, 1 for a blob
-            long position = 0;
+            List<long[]> libraries;
             try {
-                for (long[] library : storedLibraries(file, size)) {
-                    if (library[0] > position) {
-                        pieces.add(new long[] {position, library[0] - position, 0});
-                    }
-                    pieces.add(new long[] {library[0], library[1], 1});
-                    position = library[0] + library[1];
-                }
+                libraries = storedLibraries(file, size);
             } catch (IllegalStateException notAZipAsExpected) {
-                pieces.clear();
-                position = 0;
-            }
-            if (position < size) {
-                pieces.add(new long[] {position, size - position, 0});
+                libraries = List.of();
             }
             MessageDigest whole = sha256Digest();
             List<Segment> segments = new ArrayList<>();
-            ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
-            for (long[] piece : pieces) {
-                MessageDigest blob = piece[2] == 1 ? sha256Digest() : null;
-                for (long at = piece[0], end = piece[0] + piece[1]; at < end; ) {
-                    buffer.clear().limit((int) Math.min(buffer.capacity(), end - at));
-                    int n = file.read(buffer, at);
-                    if (n <= 0) {
-                        throw new IOException(jar + " changed while it was read");
-                    }
-                    whole.update(buffer.flip().duplicate());
-                    if (blob != null) {
-                        blob.update(buffer);
-                    }
-                    at += n;
+            long position = 0;
+            for (long[] library : libraries) {
+                if (library[0] > position) {
+                    segments.add(hash(file, position, library[0] - position, whole, false));
                 }
-                segments.add(new Segment(piece[0], piece[1], blob == null ? null : HexFormat.of().formatHex(blob.digest())));
+                segments.add(hash(file, library[0], library[1], whole, true));
+                position = library[0] + library[1];
+            }
+            if (position < size) {
+                segments.add(hash(file, position, size - position, whole, false));
             }
             return new JarLayers(jar, segments, HexFormat.of().formatHex(whole.digest()));
         }
+    }
+
+    /** A segment read once: its bytes go into the whole jar's digest, and a blob's into its own too. */
+    private static Segment hash(FileChannel file, long offset, long length, MessageDigest whole, boolean blob) throws IOException {
+        MessageDigest own = blob ? sha256Digest() : null;
+        readRange(file, offset, length, chunk -> {
+            whole.update(chunk.duplicate());
+            if (own != null) {
+                own.update(chunk);
+            }
+        });
+        return new Segment(offset, length, own == null ? null : HexFormat.of().formatHex(own.digest()));
     }
 
     /** [data offset, length] of each stored (uncompressed) BOOT-INF/lib/ entry big enough, in file order. */
@@ -182,15 +177,25 @@ final class JarLayers {
     }
 
     private static void copy(FileChannel in, Segment segment, OutputStream out) throws IOException {
+        readRange(in, segment.offset(), segment.length(), chunk -> out.write(chunk.array(), 0, chunk.limit()));
+    }
+
+    /** Something that takes the chunks of a read, one at a time (position 0, limit the chunk's length). */
+    private interface Chunks {
+        void accept(ByteBuffer chunk) throws IOException;
+    }
+
+    /** Reads [offset, offset + length) of the file in 64 KiB chunks. */
+    private static void readRange(FileChannel file, long offset, long length, Chunks chunks) throws IOException {
         ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
-        long position = segment.offset();
-        long end = segment.offset() + segment.length();
-        while (position < end) {
-            buffer.clear().limit((int) Math.min(buffer.capacity(), end - position));
-            int n = in.read(buffer, position);
-            check(n > 0);
-            out.write(buffer.array(), 0, n);
-            position += n;
+        for (long at = offset, end = offset + length; at < end; ) {
+            buffer.clear().limit((int) Math.min(buffer.capacity(), end - at));
+            int n = file.read(buffer, at);
+            if (n <= 0) {
+                throw new IOException("the file changed while it was read");
+            }
+            chunks.accept(buffer.flip());
+            at += n;
         }
     }
 
