@@ -49,7 +49,8 @@ def (switchExit, switchLog) = deploy('3-switch-fails', ['-Dbluegreen.switchMode=
 server.onHost(2, 'deploy', 'rm -f /etc/nginx/bluegreen/service-url-broken.inc')
 server.check(switchExit != 0, 'the deploy fails')
 server.check(switchLog.contains("the switch failed on host ${hosts[2]}: nginx config test failed") &&
-        switchLog.contains("The hosts already switched (${hosts[0]}, ${hosts[1]}) went back to their old instance"),
+        switchLog.contains("Now ${hosts[0]} went back to release ") && switchLog.contains("; ${hosts[1]} went back to release ") &&
+        switchLog.contains("; ${hosts[2]} still runs release ") && switchLog.contains("; ${hosts[3]} still runs release "),
         "it says which host, why, and what went back: ${switchLog.findAll(/.*ERROR.*/).take(3)}")
 allOnV1('a switch failing mid-rolling')
 
@@ -63,9 +64,11 @@ try {
     onHost4('systemctl', 'start', 'ssh')
 }
 server.check(unreachable[0] != 0, 'the deploy fails')
-server.check(unreachable[1].contains("cannot reach 1 of 4 hosts, nothing was changed anywhere: ${hosts[3]}: cannot connect to deploy@${hosts[3]}:22"),
+server.check(unreachable[1].contains("cannot reach 1 of 4 hosts (${hosts[3]}: cannot connect to deploy@${hosts[3]}:22") &&
+        unreachable[1].contains('; nothing was changed anywhere (parameter bluegreen.hosts)'),
         "it names the host: ${unreachable[1].findAll(/.*ERROR.*/).take(3)}")
-server.check(!unreachable[1].contains('bluegreen:detect on 4 hosts'), 'no host was touched')
+server.check(!unreachable[1].contains('(parameter bluegreen.host)'), 'the parameter is named once')
+server.check(!unreachable[1].contains('detect done'), 'no host was touched')
 allOnV1('a host unreachable')
 
 def traffic = server.stopTraffic(new File(basedir, 'traffic'))

@@ -1,10 +1,18 @@
 #!/bin/sh
-# A stand-in nginx master for the core tests: writes its PID to $1, keeps one "worker" child, and on SIGUSR1 (the
-# tests' reload: SIGHUP may be ignored when the suite runs under nohup, and a shell cannot trap a signal ignored on
-# entry) starts a new worker; the old one lingers $2 seconds (default 0), like a worker finishing its requests.
+# A stand-in nginx master for the core tests: writes its PID to $1, keeps one worker child titled as nginx titles its
+# workers, and on SIGUSR1 (the tests' reload: SIGHUP may be ignored when the suite runs under nohup, and a shell cannot
+# trap a signal ignored on entry) starts a new worker and sends the old one SIGQUIT: like nginx's, it then calls itself
+# "shutting down" and lingers $2 seconds (default 0) before it exits, as if finishing its requests.
 echo $$ > "$1"
 linger=${2:-0}
-sleep 300 & worker=$!
-trap 'old=$worker; sleep 300 & worker=$!; ( sleep "$linger"; kill $old ) &' USR1
-trap 'kill $worker 2>/dev/null; exit 0' TERM
+worker() {
+    # (signals unblocked: a JVM that started the master may have passed SIGQUIT on blocked)
+    perl -MPOSIX -e 'sigprocmask(SIG_SETMASK, POSIX::SigSet->new); $0 = "nginx: worker process";
+        $SIG{QUIT} = sub { $0 = "nginx: worker process is shutting down"; select(undef, undef, undef, $ARGV[0]); exit 0 };
+        sleep 300 while 1' "$linger" &
+    current=$!
+}
+worker
+trap 'old=$current; worker; kill -QUIT $old' USR1
+trap 'kill $current 2>/dev/null; exit 0' TERM
 while :; do wait; done

@@ -32,6 +32,7 @@ public final class DeployState {
     private Instance live;
     private Instance target;
     private Instance previous;
+    private Instance prior;
     private Instant targetLaunchedAt;
     private Instant previousKeptUntil;
     private String artifact;
@@ -76,6 +77,7 @@ public final class DeployState {
             s.live = instance(p, "live");
             s.target = instance(p, "target");
             s.previous = instance(p, "previous");
+            s.prior = instance(p, "prior");
             s.targetLaunchedAt = instant(p, "target.launchedAt");
             s.previousKeptUntil = instant(p, "previous.keptUntil");
             s.artifact = p.getProperty("target.artifact");
@@ -111,6 +113,7 @@ public final class DeployState {
         putInstance(values, "live", live);
         putInstance(values, "target", target);
         putInstance(values, "previous", previous);
+        putInstance(values, "prior", prior);
         put(values, "target.launchedAt", targetLaunchedAt);
         put(values, "previous.keptUntil", previousKeptUntil);
         put(values, "target.artifact", artifact);
@@ -247,8 +250,40 @@ public final class DeployState {
         return live;
     }
 
-    public void live(Instance live) {
+    /** What detect found: the instance nginx routes to and the release before it (what a rollback goes back to). */
+    public void found(Instance live, Instance previous) {
         this.live = live;
+        this.previous = previous;
+        this.prior = previous;
+    }
+
+    /**
+     * The one writer of {@code live} and {@code previous} after detect, called only once the server showed that nginx
+     * routes to {@code to}: it becomes live and the instance it replaced previous. Going back from this deploy's target
+     * to the instance it replaced (a revert) makes the release of before the deploy previous again. Already live:
+     * nothing changes.
+     */
+    public void switchedTo(Instance to) {
+        if (same(to, live)) {
+            return;
+        }
+        boolean back = same(live, target) && same(to, previous);
+        previous = back ? prior : live;
+        live = to;
+    }
+
+    /**
+     * The same instance: the same port and release (a systemd unit restarted after a crash is still the instance), or,
+     * where a release is not known, the same process.
+     */
+    static boolean same(Instance a, Instance b) {
+        if (a == null || b == null || a.port() != b.port()) {
+            return false;
+        }
+        if (a.release() != null && b.release() != null) {
+            return a.release().equals(b.release());
+        }
+        return a.pid() != null && a.pid().equals(b.pid());
     }
 
     /** The instance this deploy starts (its port is known from detect on, its PID from start on). */
@@ -263,10 +298,6 @@ public final class DeployState {
     /** The instance that was live before this deploy's switch: cleanup stops it, a rollback goes back to it. */
     public Instance previous() {
         return previous;
-    }
-
-    public void previous(Instance previous) {
-        this.previous = previous;
     }
 
     public Instant targetLaunchedAt() {

@@ -30,6 +30,12 @@ public final class Deployment {
     private DeployState.Kind kind = DeployState.Kind.DEPLOY;
     /** This invocation took the lock or found it held by its deploy: a failure must release it. */
     private boolean holdsLock;
+    /** The failure contract could not reach the server: this host's outcome is unknown. */
+    private boolean unreachable;
+    /** A fleet's failure switched this host back to the instance this deploy replaced. */
+    private boolean reverted;
+    /** In a fleet that reverts: a switch that went through before this host failed is undone by its failure contract. */
+    boolean revertOnFailure;
 
     private Deployment(DeployConfig config, Transport transport, DeployLog log, ServerLayout layout, Map<String, Object> session) {
         this.session = session;
@@ -79,7 +85,8 @@ public final class Deployment {
             if (step.completes() == Phase.DONE) {
                 state.finishedAt(Instant.now());
             }
-            saveState();
+            // a deploy that is done is in history.log with the same write (a kill during the hook cannot lose it)
+            saveState(step.completes() == Phase.DONE ? historyLine(state, "DONE", null) : null);
         } catch (DeployFailedException e) {
             throw new DeployFailedException(sentence(e.getMessage()) + fail(e.getMessage()));
         } catch (SetupException e) {
@@ -135,15 +142,23 @@ public final class Deployment {
     }
 
     /**
-     * Ends this host's part of a fleet deploy that fails elsewhere: the failure contract (its new instance stopped, the
-     * outcome recorded, the lock released). Nothing if it holds no lock.
+     * Ends this host's part of a fleet deploy {@code deployId} that fails elsewhere: the failure contract (its new
+     * instance stopped, the outcome recorded, the lock released). Only that deploy's own work: nothing in a dry run,
+     * nothing if the host's lock and state belong to another deploy.
      */
-    void abandon(String reason) {
+    void abandon(String reason, String deployId) {
+        if (config.dryRun()) {
+            return;
+        }
         if (!holdsLock) {   // this invocation has not run a step on this host yet: its deploy's state and lock are on the server
             try {
-                state = readState();
+                DeployState onServer = readState();
+                if (deployId == null || !deployId.equals(onServer.deployId())) {
+                    return;
+                }
+                state = onServer;
                 requireLock();
-            } catch (SetupException | IllegalArgumentException e) {
+            } catch (SetupException | RuntimeException e) {
                 return;
             }
         }
@@ -153,22 +168,53 @@ public final class Deployment {
         }
     }
 
-    /** Switches nginx back to the old instance (it still runs until cleanup), then {@link #abandon}s. */
+    /** Switches nginx back to the instance this deploy replaced (it still runs until cleanup), then {@link #abandon}s. */
     void revert(String reason) {
+        switchBack();
+        abandon(reason, state.deployId());
+    }
+
+    /** If this deploy's switch went through: nginx back to the instance it replaced, which runs until cleanup. */
+    private void switchBack() {
         DeployState.Instance old = state.previous();
-        if (old != null && old.pid() != null) {
-            try {
-                ServerCommands.SwitchResult back = server.switchTo(old);
-                log.warn(back.exit() == ServerCommands.OK ? "nginx routes to the old instance on port " + old.port() + " again"
-                        : "could not switch back to port " + old.port() + ": " + back.error());
-                if (back.exit() == ServerCommands.OK) {
-                    state.live(old);
-                }
-            } catch (SetupException e) {
-                log.warn("could not switch back to port " + old.port() + ": " + e.getMessage());
-            }
+        if (!switchWentThrough() || old == null || old.pid() == null) {
+            return;
         }
-        abandon(reason);
+        try {
+            ServerCommands.SwitchResult back = server.switchTo(old);
+            if (back.exit() == ServerCommands.OK) {
+                state.switchedTo(old);
+                reverted = true;
+                log.warn("nginx routes to the old instance on port " + old.port() + " again");
+            } else {
+                log.warn("could not switch back to port " + old.port() + ": " + back.error());
+            }
+        } catch (SetupException e) {
+            log.warn("could not switch back to port " + old.port() + ": " + e.getMessage());
+        }
+    }
+
+    /** The deploy this host's state belongs to: the one this invocation runs, else the one recorded on the server. */
+    String deployId() {
+        return state.deployId() != null ? state.deployId() : readStateOrEmpty().deployId();
+    }
+
+    /** This deploy's switch went through (the server showed it): nginx routes to its target. */
+    boolean switchWentThrough() {
+        return state.target() != null && DeployState.same(state.live(), state.target());
+    }
+
+    /** For a fleet's last word: where this host's traffic goes now, as this deploy last saw it. */
+    String whereNow() {
+        if (unreachable) {
+            return "unreachable after the failure: its lock stays and the next deploy recovers it";
+        }
+        DeployState.Instance live = state.live();
+        if (switchWentThrough()) {
+            return "runs the new release " + live.release() + " on port " + live.port();
+        }
+        return live == null ? "has nothing deployed" : (reverted ? "went back to release " : "still runs release ") + live.release()
+                + " on port " + live.port();
     }
 
     /** Waits until the nginx workers that served the old instance before this host's switch are gone (a rolling switch). */
@@ -290,7 +336,16 @@ public final class Deployment {
     }
 
     void saveState() throws SetupException {
-        transport.write(layout.stateFile(), state.text());
+        saveState(null);
+    }
+
+    /** The state file (and a history.log line, if given), written only while this deploy holds the lock. */
+    private void saveState(String history) throws SetupException {
+        LockOwner holder = server.save(state.deployId(), state.text(), history);
+        if (holder != null) {
+            throw new SetupException(null, "deploy " + state.deployId() + " no longer holds the deploy lock (held by "
+                    + holder.describe(Instant.now()) + "): it recorded nothing");
+        }
     }
 
     /**
@@ -325,7 +380,7 @@ public final class Deployment {
         }
     }
 
-    /** The end of a deploy that reached DONE: after-deploy hook, lock released, history recorded, summary printed. */
+    /** The end of a deploy that reached DONE (recorded with its history line): after-deploy hook, lock released, summary. */
     private void finish() {
         afterDeployHook("DONE", null);
         try {
@@ -334,7 +389,6 @@ public final class Deployment {
             log.warn("The deploy is done, but its lock could not be released (" + e.getMessage() + "): the next deploy takes it over");
         }
         holdsLock = false;
-        recordHistorySafely(state, "DONE", null);
         log.info(summary());
     }
 
@@ -359,22 +413,38 @@ public final class Deployment {
                 transport.reopen();
                 note = stopWhatThisDeployStarted();
             } catch (SetupException again) {
+                unreachable = true;
                 log.warn("Could not clean up after the failure (" + again.getMessage() + "): the lock of deploy " + state.deployId()
                         + " stays; the next deploy takes it over and stops what this one started");
                 return " The server could not be reached to clean up: the next deploy recovers.";
             }
         }
+        if (revertOnFailure && switchWentThrough()) {   // the fleet goes back everywhere: this host too
+            switchBack();
+            if (reverted) {
+                try {
+                    note = stopWhatThisDeployStarted();
+                } catch (SetupException e) {
+                    note = " nginx routes to the old instance again; its new instance could not be stopped (" + e.getMessage()
+                            + "): the next deploy replaces it.";
+                }
+            }
+        }
         state.phase(Phase.FAILED);
         state.failure(reason);
         state.finishedAt(Instant.now());
-        if (state.live() != null || state.target() != null) {
-            try {
-                saveState();
-            } catch (SetupException e) {
-                log.warn("Could not record the failure in the state file: " + e.getMessage());
+        try {
+            LockOwner holder = server.save(state.deployId(), state.live() != null || state.target() != null ? state.text() : null,
+                    historyLine(state, "FAILED", reason));
+            if (holder != null) {
+                holdsLock = false;
+                log.warn("The deploy lock is no longer this deploy's (" + holder.describe(Instant.now()) + "): its failure is not"
+                        + " recorded on the server, and that deploy's lock and state stay as they are");
+                return note;
             }
+        } catch (SetupException e) {
+            log.warn("Could not record the failure: " + e.getMessage());
         }
-        recordHistorySafely(state, "FAILED", reason);
         afterDeployHook("FAILED", reason);
         try {
             server.unlock(state.deployId());
@@ -387,51 +457,54 @@ public final class Deployment {
 
     /**
      * Stops the instance this deploy launched, if any: by its PID, or (start's answer was lost) the one the server
-     * recorded on the target port for this release.
+     * recorded on the target port for this release. The server refuses if nginx's include routes to it: then the
+     * switch went through after all, and that is recorded.
      */
     private String stopWhatThisDeployStarted() throws SetupException {
         DeployState.Instance target = state.target();
+        String untouched = reverted ? " nginx routes to the old instance on port " + state.live().port() + " again."
+                : " nginx and the live app are untouched.";
         if (target == null || state.targetLaunchedAt() == null) {
-            return " Nothing was started; nginx and the live app are untouched.";
+            return " Nothing was started;" + untouched;
         }
-        // drained: a fleet's revert switched nginx away from it just now (a stop of an instance never routed to drains nothing)
+        // drained: a fleet's revert switched nginx away from it just now (an instance that never served is not drained)
         ServerCommands.StopResult result = server.stop(target, config.nginx().drainTimeout());
-        if (result.refused() != null) {
-            state.previous(state.live());
-            state.live(target);
+        if (result.refused() != null && result.live()) {
+            state.switchedTo(target);
             log.warn("The switch to the new version went through on the server before the failure: release " + target.release()
                     + " is live on port " + target.port() + "; the old instance keeps running until the next deploy stops it");
             return " The switch had gone through on the server: release " + target.release() + " is live on port " + target.port() + ".";
         }
+        if (result.refused() != null) {
+            log.warn("The new instance on port " + target.port() + " was not stopped: " + result.refused());
+            return " Its new instance on port " + target.port() + " was not stopped: " + result.refused() + ".";
+        }
         if (result.stopped() == null) {
-            return " Nothing of it runs; nginx and the live app are untouched.";
+            return " Nothing of it runs;" + untouched;
         }
         log.info("Stopped the new instance (PID " + result.stopped().pid() + "): " + result.stopped().describe());
-        return " It was stopped; nginx and the live app are untouched.";
+        return " It was stopped;" + untouched;
+    }
+
+    /** Appends a line about {@code s} to {@code history.log}, under this deploy's lock. */
+    void recordHistory(DeployState s, String outcome, String reason) throws SetupException {
+        server.save(state.deployId(), null, historyLine(s, outcome, reason));
     }
 
     /**
      * One line per deploy attempt in {@code history.log} (append-only, tab-separated; read by {@code bluegreen:status}):
      * id, kind, outcome, who, artifact and its SHA-256, from port, to port, release, start, end, reason. "-" for what
-     * did not happen (nothing was live, nothing was uploaded).
+     * did not happen (nothing was live, nothing was uploaded). From and to are the switch's, whether it went through
+     * (from the instance it replaced) or not (from the live one).
      */
-    void recordHistory(DeployState s, String outcome, String reason) throws SetupException {
-        boolean done = outcome.equals("DONE");
-        DeployState.Instance from = done ? s.previous() : s.live();
-        DeployState.Instance to = done ? s.live() : s.target();
-        String line = String.join("\t", fact(s.deployId()), s.kind().name().toLowerCase(), outcome, fact(s.deployedBy()),
+    static String historyLine(DeployState s, String outcome, String reason) {
+        boolean switched = s.target() != null && DeployState.same(s.live(), s.target());
+        DeployState.Instance from = switched ? s.previous() : s.live();
+        DeployState.Instance to = switched ? s.live() : s.target();
+        return String.join("\t", fact(s.deployId()), s.kind().name().toLowerCase(), outcome, fact(s.deployedBy()),
                 fact(s.artifact()), fact(s.sha256()), from == null || from.pid() == null ? "-" : String.valueOf(from.port()),
                 to == null ? "-" : String.valueOf(to.port()), fact(to == null ? null : to.release()), fact(s.startedAt()),
                 fact(s.finishedAt() == null ? Instant.now() : s.finishedAt()), reason == null ? "" : reason.replaceAll("\\s+", " "));
-        transport.append(layout.historyFile(), line + "\n");
-    }
-
-    private void recordHistorySafely(DeployState s, String outcome, String reason) {
-        try {
-            recordHistory(s, outcome, reason);
-        } catch (SetupException e) {
-            log.warn("Could not append to " + layout.historyFile() + ": " + e.getMessage());
-        }
     }
 
     /** The text ending with a full stop, so that what the failure contract adds reads as the next sentence. */

@@ -35,8 +35,7 @@ final class DetectStep {
                     + cut.phase() + ": " + cut.outcome());
             d.recordHistory(before, "INTERRUPTED", "cut off after " + cut.phase() + "; " + cut.outcome());
         }
-        state.live(plan.live());
-        state.previous(plan.previous());
+        state.found(plan.live(), plan.previous());
         state.target(new DeployState.Instance(plan.targetPort(), null, null, null, null));
         if (plan.settlePort() != null) {
             settle(d, seen, plan.settlePort());

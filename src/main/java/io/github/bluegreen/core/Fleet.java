@@ -15,8 +15,10 @@ import java.util.concurrent.Future;
  * deploys cannot deadlock), all or none; start and health check run in parallel (at most {@code parallelism} hosts at
  * once); the switch is rolling (host by host, each drained before the next) or together (all at once, once all are
  * healthy). A failure on any host before the switch stops the deploy everywhere; during a rolling switch, the hosts
- * already switched go back (a pure switch: their old instances still run), unless {@code onFailure=continue}. One host is
- * exactly the single-server deploy.
+ * already switched go back (a pure switch: their old instances still run), unless {@code onFailure=continue}; a host whose
+ * own switch went through before it failed goes back in its failure contract. A host that cannot be reached stops the
+ * deploy on the others (before the switch) or is reported as it was left (cleanup). Every failure says, host by host,
+ * what each one runs now. One host is exactly the single-server deploy.
  */
 public final class Fleet {
     /** How the hosts are switched. */
@@ -25,8 +27,12 @@ public final class Fleet {
     /** What a failed switch on one host does to the hosts already switched. */
     public enum OnFailure { REVERT, CONTINUE }
 
-    /** One host of the fleet: its name (for logs) and its deploy. */
-    public record Member(String name, Deployment deployment) {}
+    /** One host of the fleet: its name (for logs) and its deploy, or (no deploy) why it cannot be reached. */
+    public record Member(String name, Deployment deployment, String unreachable) {
+        public Member(String name, Deployment deployment) {
+            this(name, deployment, null);
+        }
+    }
 
     /** @param parallelism hosts started and health-checked at once ({@code bluegreen.parallelism}) */
     public record Settings(int parallelism, SwitchMode switchMode, OnFailure onFailure) {
@@ -42,6 +48,12 @@ public final class Fleet {
         this.members = members.stream().sorted(Comparator.comparing(Member::name)).toList();
         this.settings = settings;
         this.log = log;
+        boolean revertHost = this.members.size() > 1 && settings.onFailure() == OnFailure.REVERT;
+        reachable().forEach(member -> member.deployment().revertOnFailure = revertHost);
+    }
+
+    private List<Member> reachable() {
+        return members.stream().filter(member -> member.deployment() != null).toList();
     }
 
     public List<Member> members() {
@@ -59,6 +71,20 @@ public final class Fleet {
             members.get(0).deployment().run(step);
             return;
         }
+        if (reachable().get(0).deployment().config.dryRun()) {   // prints what would happen; nothing to stop or revert
+            for (Member member : members) {
+                if (member.deployment() == null) {
+                    log.warn("host " + member.name() + ": " + member.unreachable());
+                } else {
+                    member.deployment().run(step);
+                }
+            }
+            return;
+        }
+        List<Member> unreachable = members.stream().filter(member -> member.deployment() == null).toList();
+        if (!unreachable.isEmpty() && step != Step.CLEANUP) {
+            stopForUnreachable(step, unreachable);
+        }
         switch (step) {
             case DETECT -> lockAll(Deployment::run, step);
             case START, HEALTHCHECK -> inParallel(step);
@@ -72,6 +98,10 @@ public final class Fleet {
         if (members.size() == 1) {
             members.get(0).deployment().rollback();
             return;
+        }
+        List<Member> unreachable = members.stream().filter(member -> member.deployment() == null).toList();
+        if (!unreachable.isEmpty()) {
+            stopForUnreachable(Step.DETECT, unreachable);
         }
         lockAll((deployment, step) -> deployment.rollbackDetect(), Step.DETECT);
         List<Member> toStart = new ArrayList<>();
@@ -90,6 +120,27 @@ public final class Fleet {
         void run(Deployment deployment, Step step) throws SetupException, DeployFailedException;
     }
 
+    /**
+     * A host cannot be reached: before any change (detect, rollback) nothing is done anywhere; later, the deploy is
+     * stopped on the others (nothing was switched yet: before the switch, or at its start) and the host is reported.
+     */
+    private void stopForUnreachable(Step step, List<Member> unreachable) throws SetupException {
+        String hosts = unreachable.stream().map(member -> member.name() + ": " + member.unreachable()).reduce((a, b) -> a + "; " + b)
+                .orElseThrow();
+        String count = "cannot reach " + unreachable.size() + " of " + members.size() + " hosts (" + hosts + ")";
+        if (step == Step.DETECT) {
+            throw new SetupException("bluegreen.hosts", count + "; nothing was changed anywhere");
+        }
+        // this fleet's deploy, if every host it reaches shows it (a deploy of another's is never touched)
+        List<String> ids = reachable().stream().map(member -> member.deployment().deployId()).distinct().toList();
+        String fleetDeployId = ids.size() == 1 ? ids.get(0) : null;
+        for (Member member : reachable()) {
+            member.deployment().abandon("not deploying: " + count, fleetDeployId);
+        }
+        throw new SetupException("bluegreen.hosts", count + " at bluegreen:" + step.goal() + ": the deploy was stopped on the other"
+                + " hosts (nothing was switched); now " + whereNow() + ". The next deploy recovers what the unreachable hosts were left with");
+    }
+
     /** Detect (the lock) host by host in the fleet's order; a host that refuses releases the locks taken before it. */
     private void lockAll(Detect detect, Step step) throws SetupException, DeployFailedException {
         List<Member> locked = new ArrayList<>();
@@ -101,7 +152,7 @@ public final class Fleet {
                 locked.add(member);
             } catch (DeployFailedException | SetupException | RuntimeException e) {
                 String reason = "host " + member.name() + " refused: " + e.getMessage();
-                locked.forEach(other -> other.deployment().abandon("not deploying: " + reason));
+                locked.forEach(other -> other.deployment().abandon("not deploying: " + reason, deployId));
                 raise(e, "host " + member.name() + ": " + e.getMessage() + (locked.isEmpty() ? ""
                         : " (the locks taken on " + names(locked) + " were released; nothing was changed anywhere)"));
             }
@@ -121,9 +172,10 @@ public final class Fleet {
         }
         String reason = failed.stream().map(outcome -> "host " + outcome.member().name() + ": " + outcome.error().getMessage())
                 .reduce((a, b) -> a + "; " + b).orElseThrow();
+        String deployId = deployId(on);
         for (Member member : members) {
             if (failed.stream().noneMatch(outcome -> outcome.member() == member)) {
-                member.deployment().abandon("not deploying: " + reason);
+                member.deployment().abandon("not deploying: " + reason, deployId);
             }
         }
         raise(failed.get(0).error(), bluegreen(step) + " failed on " + failed.size() + " of " + members.size() + " hosts, nothing was"
@@ -142,39 +194,59 @@ public final class Fleet {
         }
         List<Member> switched = new ArrayList<>();
         for (Member member : members) {
+            Exception failure = null;
             try {
                 member.deployment().run(Step.SWITCH);
-                member.deployment().waitForDrain();
                 switched.add(member);
+                member.deployment().waitForDrain();
             } catch (DeployFailedException | SetupException | RuntimeException e) {
-                if (settings.onFailure() == OnFailure.CONTINUE) {
-                    log.warn("host " + member.name() + ": its switch failed (" + e.getMessage() + "); the other hosts go on"
-                            + " (bluegreen.onFailure=continue)");
-                    continue;
-                }
-                afterFailedSwitch(switched, member, e);
+                failure = e;
             }
+            if (failure == null) {
+                continue;
+            }
+            if (settings.onFailure() == OnFailure.CONTINUE) {
+                log.warn("host " + member.name() + ": its switch failed (" + failure.getMessage() + "); the other hosts go on"
+                        + " (bluegreen.onFailure=continue)");
+                continue;
+            }
+            afterFailedSwitch(switched, member, failure);
         }
     }
 
-    /** The hosts already switched go back to their old instance (which still runs), and the deploy is stopped everywhere. */
+    /**
+     * The hosts already switched go back to their old instance (which still runs; a host whose own switch went through
+     * before it failed went back in its failure contract), the deploy is stopped everywhere, and the failure says what
+     * each host runs now.
+     */
     private void afterFailedSwitch(List<Member> switched, Member failed, Exception e) throws SetupException, DeployFailedException {
         String reason = "host " + failed.name() + ": " + e.getMessage();
         if (settings.onFailure() == OnFailure.CONTINUE) {
             log.warn(reason + "; the hosts switched keep the new release (bluegreen.onFailure=continue)");
             return;
         }
+        String deployId = failed.deployment().deployId();
         for (Member member : switched) {
             member.deployment().revert("switched back: " + reason);
         }
         for (Member member : members) {
             if (member != failed && !switched.contains(member)) {
-                member.deployment().abandon("not switching: " + reason);
+                member.deployment().abandon("not switching: " + reason, deployId);
             }
         }
-        raise(e, "the switch failed on host " + failed.name() + ": " + e.getMessage() + (switched.isEmpty() ? ""
-                : " The hosts already switched (" + names(switched) + ") went back to their old instance;") + " nothing runs the new"
-                + " release anywhere now (bluegreen.onFailure=continue keeps the hosts that switched)");
+        raise(e, "the switch failed on host " + failed.name() + ": " + e.getMessage() + " Now " + whereNow()
+                + " (bluegreen.onFailure=continue keeps the hosts that switched)");
+    }
+
+    /** Host by host, what each runs now, as this deploy last saw it. */
+    private String whereNow() {
+        return members.stream().map(member -> member.name() + " " + (member.deployment() == null ? "cannot be reached: "
+                + member.unreachable() : member.deployment().whereNow())).reduce((a, b) -> a + "; " + b).orElse("");
+    }
+
+    /** The deploy the hosts that ran the step belong to (one id on every host). */
+    private static String deployId(List<Member> ran) {
+        return ran.stream().map(member -> member.deployment().deployId()).filter(java.util.Objects::nonNull).findFirst().orElse("");
     }
 
     /** Cleanup on every host whose switch went through; one summary; the build fails if a host did not get the release. */
@@ -182,6 +254,11 @@ public final class Fleet {
         List<Member> done = new ArrayList<>();
         List<String> failed = new ArrayList<>();
         for (Member member : members) {
+            if (member.deployment() == null) {
+                failed.add(member.name() + " (cannot be reached: " + member.unreachable() + "; it stays as the switch left it, its lock"
+                        + " and old instance too, until the next deploy recovers it)");
+                continue;
+            }
             Phase phase = member.deployment().phaseOnServer();
             if (phase == Phase.SWITCHED) {
                 done.add(member);
@@ -197,7 +274,7 @@ public final class Fleet {
         }
         log.info(summary());
         if (!failed.isEmpty()) {
-            throw new DeployFailedException("the new release runs on " + (done.size() - outcomes.stream().filter(o -> o.error() != null).count())
+            throw new DeployFailedException("the deploy finished on " + (done.size() - outcomes.stream().filter(o -> o.error() != null).count())
                     + " of " + members.size() + " hosts; not on " + String.join(", ", failed));
         }
     }
@@ -207,7 +284,7 @@ public final class Fleet {
         StringBuilder text = new StringBuilder("FLEET SUMMARY (" + members.size() + " hosts):");
         Member slowest = null;
         long slowestMillis = -1;
-        for (Member member : members) {
+        for (Member member : reachable()) {
             DeployState state = member.deployment().state();
             long total = state.steps().values().stream().mapToLong(DeployState.StepTime::millis).sum();
             DeployState.Instance live = state.live();

@@ -13,6 +13,9 @@ import java.util.function.IntPredicate;
  * test. The rules ({@link Phase} describes them per phase):
  * <ul>
  * <li>nginx's include decides what is live, never the state file; the port it names is never freed;</li>
+ * <li>without an include, nginx's running workers may still route to this app (the include was removed without a
+ * reload): if they do, or if the server has no record of where they route while an instance of this app listens,
+ * nothing is touched and the deploy is refused, saying how to restore the include;</li>
  * <li>a switch journal (a switch that began and did not end) is settled first: to the new instance if it still runs
  * and answers UP, else back to where nginx routed before;</li>
  * <li>the target is the other port; what of this app runs there is stale and is replaced by start (the server drains
@@ -40,7 +43,8 @@ final class Recovery {
      * @param routed the port nginx's include names (null: no include)
      * @param isUp   answers whether the app on a port is UP now (only asked when a switch journal is left)
      */
-    static Plan plan(DeployState before, Inspection seen, Integer routed, List<Integer> ports, IntPredicate isUp) {
+    static Plan plan(DeployState before, Inspection seen, Integer routed, List<Integer> ports, IntPredicate isUp)
+            throws SetupException {
         List<String> warnings = new ArrayList<>();
         Integer settle = null;
         if (seen.journal() != null) {
@@ -49,6 +53,9 @@ final class Recovery {
                     + " routing to port " + settle + (settle == seen.journal().to() ? ", whose new instance runs and answers UP"
                             : ", where nginx routed before"));
             routed = settle;
+        }
+        if (routed == null) {
+            refuseWhileNginxMayRouteToThisApp(seen, ports);
         }
         DeployState.Instance recordedLive = before.live();
         if (routed == null && recordedLive != null && before.phase() != null) {
@@ -61,6 +68,29 @@ final class Recovery {
         DeployState.Instance live = routed == null ? null : instanceOn(seen.port(routed), before);
         int target = routed == null ? ports.get(0) : ports.get(0).equals(routed) ? ports.get(1) : ports.get(0);
         return new Plan(routed, live, target, settle, previousOf(before, live), interrupted(before, routed, target), warnings);
+    }
+
+    /** No include: a first deploy only if nginx cannot be routing to an instance of this app. */
+    private static void refuseWhileNginxMayRouteToThisApp(Inspection seen, List<Integer> ports) throws SetupException {
+        for (int port : ports) {
+            if (seen.nginxRoutes().contains(String.valueOf(port))) {
+                throw new SetupException("bluegreen.nginxInclude", "nginx's include does not exist, but nginx's running configuration"
+                        + " routes to port " + port + " (the include was removed without a reload): restore it with the line"
+                        + " 'set $service_url http://127.0.0.1:" + port + ";' and deploy again; nothing was changed");
+            }
+        }
+        if (seen.nginxRoutes().contains("?")) {
+            for (int port : ports) {
+                PortState state = seen.port(port);
+                if (state.running() != null || state.ours()) {
+                    throw new SetupException("bluegreen.nginxInclude", "nginx's include does not exist and the server has no record of"
+                            + " where nginx routes, while this app's instance on port " + port + " (PID " + state.pid() + ": "
+                            + state.command() + ") listens: it may be live. If it is, restore the include with the line"
+                            + " 'set $service_url http://127.0.0.1:" + port + ";'; if it is not, stop PID " + state.pid()
+                            + "; then deploy again. Nothing was changed");
+                }
+            }
+        }
     }
 
     /** To the new instance if it runs (the very process start launched) and answers UP; else back where nginx was. */
@@ -80,22 +110,24 @@ final class Recovery {
                 && (before.phase() == Phase.HEALTHY || before.phase() == Phase.SWITCHED);
     }
 
-    /** The process on a port, with the release the server or the state file knows for it ("adopted" if none). */
+    /**
+     * The process on a port, with the release the server recorded for it there (whatever its PID now: systemd may have
+     * restarted it), or the one the state file knows for that very process; "adopted" if none.
+     */
     private static DeployState.Instance instanceOn(PortState port, DeployState before) {
         if (!port.visible()) {
             return new DeployState.Instance(port.port(), null, null, null, null);
         }
         long pid = Long.parseLong(port.pid());
+        String release = port.running() != null && port.running().pid() == pid ? port.running().release() : null;
         for (DeployState.Instance known : new DeployState.Instance[] {before.live(), before.target(), before.previous()}) {
-            if (known != null && known.port() == port.port() && known.pid() != null && known.pid() == pid
-                    && (known.start() == null || known.start().equals(port.start()))) {
+            boolean sameProcess = known != null && known.pid() != null && known.pid() == pid
+                    && (known.start() == null || known.start().equals(port.start()));
+            if (known != null && known.port() == port.port() && (release != null ? release.equals(known.release()) : sameProcess)) {
                 return new DeployState.Instance(port.port(), pid, port.start(), known.release(), known.jar());
             }
         }
-        if (port.running() != null && port.running().pid() == pid) {
-            return new DeployState.Instance(port.port(), pid, port.start(), port.running().release(), null);
-        }
-        return new DeployState.Instance(port.port(), pid, port.start(), "adopted", null);
+        return new DeployState.Instance(port.port(), pid, port.start(), release != null ? release : "adopted", null);
     }
 
     /** The release a rollback goes back to: the one before the live one, as the state file knows it. */
@@ -103,10 +135,10 @@ final class Recovery {
         if (live == null || live.pid() == null) {
             return null;
         }
-        if (before.live() != null && live.pid().equals(before.live().pid())) {
+        if (DeployState.same(live, before.live())) {
             return before.previous();   // the live one is the one the last deploy left live
         }
-        if (before.target() != null && live.pid().equals(before.target().pid())) {
+        if (DeployState.same(live, before.target())) {
             return before.live();   // the last deploy switched to its target and was cut off: the one it replaced
         }
         return null;

@@ -100,6 +100,7 @@ final class ServerCommands {
             lock.args().put("wait_s", String.valueOf(wait.toSeconds()));
         }
         lock.args().put("include", config.nginx().include());
+        lock.args().put("pidfile", config.nginx().pidFile());
         lock.args().put("ports", ports(config));
         lock.args().put("unit", config.app().name());
         return lock;
@@ -121,9 +122,13 @@ final class ServerCommands {
     // ---- inspect: nginx's include, the switch journal, each port's listener and the instance the server recorded there
 
     /** What the server shows: nginx's include, a switch left halfway, and each port's listener and recorded instance. */
-    /** @param holder who holds the deploy lock, or null; {@code holderAlive} the server's verdict on it (yes, no, unknown) */
+    /**
+     * @param holder      who holds the deploy lock, or null; {@code holderAlive} the server's verdict on it (yes, no, unknown)
+     * @param nginxRoutes where nginx's current workers route, as the server's records of the include tell: ports, "-" (no
+     *                    include), "?" (no record)
+     */
     record Inspection(boolean includeExists, String includeLine, Journal journal, Map<Integer, PortState> ports, LockOwner holder,
-            String holderAlive) {
+            String holderAlive, Set<String> nginxRoutes) {
         private static final Pattern SERVICE_URL = Pattern.compile("set\\s+\\$service_url\\s+https?://[^\\s:/;]+:(\\d+)\\s*;");
 
         static Inspection parse(Map<String, String> values, List<Integer> ports) {
@@ -139,13 +144,20 @@ final class ServerCommands {
                 String unit = values.containsKey(key + "unit.ActiveState") ? values.get(key + "unit.ActiveState") + ", "
                         + values.getOrDefault(key + "unit.UnitFileState", "?") + ", restarts " + values.getOrDefault(key + "unit.NRestarts", "?") : null;
                 states.put(port, new PortState(port, values.getOrDefault(key + "pid", ""), values.get(key + "start"),
-                        values.getOrDefault(key + "command", "").trim(), uptime.isEmpty() ? null : Long.parseLong(uptime), record, unit));
+                        values.getOrDefault(key + "command", "").trim(), uptime.isEmpty() ? null : Long.parseLong(uptime), record, unit,
+                        "yes".equals(values.get(key + "ours"))));
             }
+            Set<String> routes = new java.util.TreeSet<>();
+            values.forEach((key, value) -> {
+                if (key.startsWith("nginx.current.")) {
+                    routes.addAll(List.of(value.split(",")));
+                }
+            });
             Journal journal = values.containsKey("journal.to") ? new Journal(number(values.get("journal.from")),
                     Integer.parseInt(values.get("journal.to"))) : null;
             LockOwner holder = values.containsKey("holder.deployId") ? LockOwner.parse(values) : null;
             return new Inspection("true".equals(values.get("include.exists")), values.getOrDefault("include.line", "").trim(),
-                    journal, states, holder, values.getOrDefault("holder.alive", "unknown"));
+                    journal, states, holder, values.getOrDefault("holder.alive", "unknown"), routes);
         }
 
         private static Integer number(String text) {
@@ -182,8 +194,10 @@ final class ServerCommands {
      * @param pid    the listener's PID: empty if nothing listens, "?" for another user's process
      * @param record the instance the server recorded on this port when the plugin started it, or null
      * @param unit   its systemd unit's state (active state, enabled or not, restarts), or null (no unit)
+     * @param ours   the listener runs a jar from this app's releases
      */
-    record PortState(int port, String pid, String start, String command, Long uptimeSeconds, InstanceRecord record, String unit) {
+    record PortState(int port, String pid, String start, String command, Long uptimeSeconds, InstanceRecord record, String unit,
+            boolean ours) {
         boolean free() {
             return pid.isEmpty();
         }
@@ -205,8 +219,8 @@ final class ServerCommands {
     record InstanceRecord(long pid, String start, String release, boolean alive, boolean unit) {}
 
     static Command inspectCommand(ServerLayout layout, DeployConfig config) {
-        return command("inspect", "base", layout.base(), "include", config.nginx().include(), "ports", ports(config),
-                "unit", config.app().name());
+        return command("inspect", "base", layout.base(), "include", config.nginx().include(), "pidfile", config.nginx().pidFile(),
+                "ports", ports(config), "unit", config.app().name());
     }
 
     Inspection inspect() throws SetupException {
@@ -252,7 +266,11 @@ final class ServerCommands {
     }
 
     /** What the server stopped: the verdict (terminated, killed, gone, unkillable) and how long it took. */
-    record Stopped(long pid, String command, String verdict, Long millis, Long drainMillis, boolean drainTimedOut) {
+    /**
+     * What the server stopped: the verdict (terminated, killed, gone, unkillable) and how long it took; {@code drainWorkers}
+     * the nginx workers that could still send it requests and were waited for (null: it never served, no drain).
+     */
+    record Stopped(long pid, String command, String verdict, Long millis, Long drainMillis, Long drainWorkers, boolean drainTimedOut) {
         static Stopped parse(Map<String, String> values, String prefix) {
             String pid = values.get(prefix + "pid");
             if (pid == null) {
@@ -260,13 +278,15 @@ final class ServerCommands {
             }
             return new Stopped(Long.parseLong(pid), values.getOrDefault(prefix + "command", "").trim(),
                     values.getOrDefault("stop.verdict", "?"), longOrNull(values.get("stop.ms")), longOrNull(values.get("drain.ms")),
-                    values.containsKey("drain.timeout"));
+                    longOrNull(values.get("drain.workers")), values.containsKey("drain.timeout"));
         }
 
         String describe() {
-            return verdict + (millis == null ? "" : " in " + Durations.format(Duration.ofMillis(millis)))
-                    + (drainMillis == null ? "" : ", after nginx's old workers finished in " + Durations.format(Duration.ofMillis(drainMillis))
-                            + (drainTimedOut ? " (drain timeout: bluegreen.drainTimeoutSeconds)" : ""));
+            String drain = drainWorkers == null ? ", never served: no drain"
+                    : drainWorkers == 0 ? ", no nginx worker routed to it any more"
+                    : ", after the " + drainWorkers + " nginx worker" + (drainWorkers == 1 ? "" : "s") + " that could still route to it finished in "
+                            + Durations.format(Duration.ofMillis(drainMillis)) + (drainTimedOut ? " (drain timeout: bluegreen.drainTimeoutSeconds)" : "");
+            return verdict + (millis == null ? "" : " in " + Durations.format(Duration.ofMillis(millis))) + (verdict.equals("gone") ? "" : drain);
         }
     }
 
@@ -275,7 +295,8 @@ final class ServerCommands {
 
     static Command startCommand(ServerLayout layout, DeployConfig config, StartRequest r) {
         String jarName = r.jar().substring(r.jar().lastIndexOf('/') + 1);
-        Command start = command("start", "base", layout.base(), "include", config.nginx().include(), "port", r.port(),
+        Command start = command("start", "base", layout.base(), "include", config.nginx().include(), "pidfile", config.nginx().pidFile(),
+                "port", r.port(),
                 "release", r.release(), "jar", r.jar(), "jar_name", jarName, "size", r.size(), "sha256", r.sha256(), "log", r.log(),
                 "env", r.envFile(), "stop_s", r.stopTimeout().toSeconds(), "drain_ms", r.drainTimeout().toMillis(),
                 "runner", runner(config), "unit", config.app().name());
@@ -302,7 +323,8 @@ final class ServerCommands {
 
     // ---- switch: journal, include, config test, reload, until new workers run
 
-    record SwitchResult(int exit, String oldWorkers, String newWorkers, String error) {}
+    /** @param rejected nginx's error log said why it refused the new configuration (no doubt about the pid file) */
+    record SwitchResult(int exit, String oldWorkers, String newWorkers, String error, boolean rejected) {}
 
     /** @param target the instance to route to; its PID (if known) must still own the port */
     static Command switchCommand(ServerLayout layout, DeployConfig config, DeployState.Instance target) {
@@ -318,17 +340,22 @@ final class ServerCommands {
         ExecResult result = run(switchCommand(layout, config, target), config.nginx().reloadTimeout().multipliedBy(2).plus(SHORT));
         Map<String, String> values = result.values();
         return new SwitchResult(result.exitCode(), values.getOrDefault("old.workers", "").trim(),
-                values.getOrDefault("new.workers", "").trim(), values.getOrDefault("error", result.output()));
+                values.getOrDefault("new.workers", "").trim(), values.getOrDefault("error", result.output()),
+                "rejected".equals(values.get("reason")));
     }
 
     // ---- stop / cleanup: an instance that is not live, once nginx's workers that used it are gone
 
-    /** @param refused why the server would not stop it (nginx routes to its port), or null */
-    record StopResult(int exit, Stopped stopped, String refused, boolean kept, List<String> pruned) {}
+    /**
+     * @param refused why the server would not stop it, or null; {@code live}: because nginx's include routes to its port
+     *                (a switch to it went through)
+     */
+    record StopResult(int exit, Stopped stopped, String refused, boolean live, boolean kept, List<String> pruned) {}
 
     /** @param instance without a PID: the instance the server recorded on its port, if it runs its release */
     static Command stopCommand(ServerLayout layout, DeployConfig config, DeployState.Instance instance, Duration drain) {
-        return command("stop", "base", layout.base(), "include", config.nginx().include(), "port", instance.port(),
+        return command("stop", "base", layout.base(), "include", config.nginx().include(), "pidfile", config.nginx().pidFile(),
+                "port", instance.port(),
                 "pid", instance.pid(), "start", instance.start(), "release", instance.release(),
                 "stop_s", config.app().stopTimeout().toSeconds(), "drain_ms", drain.toMillis(), "unit", config.app().name());
     }
@@ -340,7 +367,7 @@ final class ServerCommands {
     /** @param old the instance that was live before the switch, or null; {@code protect}: releases never pruned */
     static Command cleanupCommand(ServerLayout layout, DeployConfig config, DeployState.Instance old, List<String> protect) {
         Command cleanup = old == null ? command("cleanup", "base", layout.base(), "include", config.nginx().include(),
-                "drain_ms", config.nginx().drainTimeout().toMillis(), "unit", config.app().name()) : stopCommand(layout, config, old, config.nginx().drainTimeout());
+                "pidfile", config.nginx().pidFile(), "drain_ms", config.nginx().drainTimeout().toMillis(), "unit", config.app().name()) : stopCommand(layout, config, old, config.nginx().drainTimeout());
         Map<String, String> args = new LinkedHashMap<>(cleanup.args());
         args.put("keep_old_s", String.valueOf(config.app().keepOld().toSeconds()));
         args.put("keep", String.valueOf(config.app().keepReleases()));
@@ -360,17 +387,46 @@ final class ServerCommands {
         }
         List<String> pruned = values.keySet().stream().filter(key -> key.startsWith("pruned.")).map(key -> key.substring(7)).toList();
         boolean kept = values.keySet().stream().anyMatch(key -> key.startsWith("kept."));
-        return new StopResult(result.exitCode(), Stopped.parse(values, "stop."), values.get("refused"), kept, pruned);
+        return new StopResult(result.exitCode(), Stopped.parse(values, "stop."), values.get("refused"),
+                values.containsKey("refused.live"), kept, pruned);
     }
 
     // ---- drain: until nginx no longer uses an instance (a rolling fleet switch waits for it host by host)
 
-    static Command drainCommand(ServerLayout layout, int port, Duration drain) {
-        return command("drain", "base", layout.base(), "port", port, "drain_ms", drain.toMillis());
+    static Command drainCommand(ServerLayout layout, DeployConfig config, int port, Duration drain) {
+        return command("drain", "base", layout.base(), "include", config.nginx().include(), "pidfile", config.nginx().pidFile(),
+                "port", port, "drain_ms", drain.toMillis());
     }
 
     void drain(int port) throws SetupException {
-        run(drainCommand(layout, port, config.nginx().drainTimeout()), config.nginx().drainTimeout().plus(SHORT));
+        run(drainCommand(layout, config, port, config.nginx().drainTimeout()), config.nginx().drainTimeout().plus(SHORT));
+    }
+
+    // ---- save: the state file and a history line, only by the deploy that holds the lock
+
+    /** @param state the state file's text, or null; {@code history} a line for history.log, or null */
+    static Command saveCommand(ServerLayout layout, String deployId, String state, String history) {
+        Command save = command("save", "base", layout.base(), "deploy", deployId);
+        if (state != null) {
+            save.args().put("state", state);
+        }
+        if (history != null) {
+            save.args().put("history", history);
+        }
+        return save;
+    }
+
+    /** Saves what is given if {@code deployId} holds the lock; null if it did, else who holds it now (nothing was written). */
+    LockOwner save(String deployId, String state, String history) throws SetupException {
+        ExecResult result = run(saveCommand(layout, deployId, state, history), SHORT);
+        if (result.exitCode() == REFUSED) {
+            return LockOwner.parse(result.values());
+        }
+        if (result.exitCode() != OK) {
+            throw new SetupException(null, "cannot record the deploy in " + layout.base() + ": "
+                    + result.values().getOrDefault("error", result.output()));
+        }
+        return null;
     }
 
     // ---- unlock, tail

@@ -6,6 +6,7 @@ package io.github.bluegreen.core;
  */
 public final class SetupException extends BlueGreenException {
     private final String parameter;
+    private final String reason;
 
     public SetupException(String message) {
         this(null, message, null);
@@ -18,6 +19,12 @@ public final class SetupException extends BlueGreenException {
     public SetupException(String parameter, String message, Throwable cause) {
         super(parameter == null ? message : message + " (parameter " + parameter + ")", cause);
         this.parameter = parameter;
+        this.reason = message;
+    }
+
+    /** What went wrong, without the parameter (for a message that names several). */
+    public String reason() {
+        return reason;
     }
 
     /** The {@code bluegreen.*} property to fix, or null. */

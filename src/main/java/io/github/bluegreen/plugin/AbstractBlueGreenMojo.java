@@ -314,16 +314,21 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
             DeployConfig config = deployConfig();
             Fleet.Settings fleetSettings = fleetSettings();
             checkLocalInputs(config);
-            Map<String, Transport> servers = Connections.open(context, transport, sshSettings(), log(""));
+            Map<String, Connections.Reach> servers = Connections.open(context, transport, sshSettings(), log(""));
             List<Fleet.Member> members = new ArrayList<>();
-            for (Map.Entry<String, Transport> server : servers.entrySet()) {
+            for (Map.Entry<String, Connections.Reach> server : servers.entrySet()) {
+                Transport reached = server.getValue().transport();
+                if (reached == null) {
+                    members.add(new Fleet.Member(server.getKey(), null, server.getValue().failure().reason()));
+                    continue;
+                }
                 @SuppressWarnings("unchecked")
                 Map<String, Object> session = (Map<String, Object>) context.computeIfAbsent("bluegreen.session." + server.getKey(),
                         key -> new java.util.concurrent.ConcurrentHashMap<String, Object>());
-                members.add(new Fleet.Member(server.getKey(), Deployment.open(config, server.getValue(),
+                members.add(new Fleet.Member(server.getKey(), Deployment.open(config, reached,
                         log(servers.size() == 1 ? "" : "[" + server.getKey() + "] "), session)));
             }
-            getLog().info("bluegreen:" + goal() + " on " + (servers.size() == 1 ? servers.values().iterator().next().describe()
+            getLog().info("bluegreen:" + goal() + " on " + (servers.size() == 1 ? servers.values().iterator().next().transport().describe()
                     : servers.size() + " hosts: " + String.join(", ", servers.keySet())));
             run(new Fleet(members, fleetSettings, log("")));
             if (!deployContinues()) {

@@ -31,15 +31,21 @@ final class Connections {
         SshConfig get() throws SetupException;
     }
 
-    /** The transport of each host, by the host's name; a host that cannot be reached fails them all, naming it. */
-    static Map<String, Transport> open(Map<String, Object> context, String transport, Map<String, SshSettings> hosts, DeployLog log)
+    /** A host's transport, or (null) why it cannot be reached. */
+    record Reach(Transport transport, SetupException failure) {}
+
+    /**
+     * The transport of each host, by the host's name; a single host that cannot be reached fails at once, in a fleet
+     * the goal decides (see {@link io.github.bluegreen.core.Fleet}).
+     */
+    static Map<String, Reach> open(Map<String, Object> context, String transport, Map<String, SshSettings> hosts, DeployLog log)
             throws SetupException {
         if ("local".equals(transport)) {
             if (hosts.size() > 1) {
                 throw new SetupException("bluegreen.hosts", "bluegreen.hosts lists " + hosts.size() + " hosts, but the local transport"
                         + " deploys on this machine only: use -Dbluegreen.transport=ssh");
             }
-            return Map.of("local", new LocalTransport());
+            return Map.of("local", new Reach(new LocalTransport(), null));
         }
         if (!"ssh".equals(transport)) {
             throw new SetupException("bluegreen.transport", "unknown transport '" + transport + "': use ssh or local");
@@ -65,26 +71,22 @@ final class Connections {
                 opening.put(host.getKey(), open != null && open.isConnected() ? java.util.concurrent.CompletableFuture.completedFuture(open)
                         : pool.submit(() -> SshTransport.connect(host.getValue(), log)));
             }
-            Map<String, Transport> transports = new LinkedHashMap<>();
-            List<String> failures = new ArrayList<>();
-            SetupException first = null;
+            Map<String, Reach> reached = new LinkedHashMap<>();
             for (Map.Entry<String, Future<SshTransport>> host : opening.entrySet()) {
                 try {
                     SshTransport open = host.getValue().get();
                     kept.put(configs.get(host.getKey()), open);
-                    transports.put(host.getKey(), open);
+                    reached.put(host.getKey(), new Reach(open, null));
                 } catch (ExecutionException e) {
                     SetupException setup = e.getCause() instanceof SetupException s ? s : new SetupException(null, e.getCause().toString());
-                    first = first == null ? setup : first;
-                    failures.add(host.getKey() + ": " + setup.getMessage());
+                    if (hosts.size() == 1) {
+                        close(context);
+                        throw setup;
+                    }
+                    reached.put(host.getKey(), new Reach(null, setup));
                 }
             }
-            if (first != null) {
-                close(context);
-                throw hosts.size() == 1 ? first : new SetupException(first.parameter(), "cannot reach " + failures.size() + " of "
-                        + hosts.size() + " hosts, nothing was changed anywhere: " + String.join("; ", failures), first);
-            }
-            return transports;
+            return reached;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SetupException(null, "interrupted while connecting");

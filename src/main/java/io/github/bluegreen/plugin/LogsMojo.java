@@ -43,6 +43,10 @@ public class LogsMojo extends AbstractBlueGreenMojo {
             throw new SetupException("follow", "-Dfollow follows one host's log: choose it with -Dbluegreen.host (without bluegreen.hosts)");
         }
         for (Fleet.Member member : fleet.members()) {
+            if (member.deployment() == null) {
+                getLog().warn(fleet.label(member) + "cannot be reached: " + member.unreachable());
+                continue;
+            }
             AppLogs.show(member.deployment(), port, lines, follow, line -> getLog().info(fleet.label(member) + line));
         }
     }

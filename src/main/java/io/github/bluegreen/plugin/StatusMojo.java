@@ -32,6 +32,10 @@ public class StatusMojo extends AbstractBlueGreenMojo {
     @Override
     protected void run(Fleet fleet) throws SetupException {
         for (Fleet.Member member : fleet.members()) {
+            if (member.deployment() == null) {
+                getLog().warn(fleet.label(member) + "cannot be reached: " + member.unreachable());
+                continue;
+            }
             StatusReport.of(member.deployment(), history).forEach(line -> getLog().info(fleet.label(member) + line));
         }
     }

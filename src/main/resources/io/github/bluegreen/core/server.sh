@@ -21,6 +21,8 @@
 #          drain_ms (no pid: the recorded instance of the release)
 # cleanup  stop's arguments, keep_old_s keep protect      stop.*, drain.*, kept.*, pruned.*          0; 3 refused
 # drain    base port drain_ms                             drain.ms, drain.timeout                    0
+# save     base deploy [state] [history]                  save=done                                  0; 3 not held
+#          (the state file, a history.log line: only by the deploy that holds the lock)
 # unlock   base deploy                                    unlock=released|not-held                   0
 # tail     file lines [unit port] [follow]                the last lines of the file (or the unit's  0
 #                                                         journal); follow: then new ones, until ended
@@ -127,7 +129,8 @@ describe_ports() { # describe_ports PORT...: port.P.pid / .start / .command / .u
         case "$pid" in ''|'?') ;; *)
             echo "port.$port.start=$(proc_start "$pid")"
             echo "port.$port.command=$(cmdline "$pid")"
-            echo "port.$port.uptime=$(uptime_of "$pid")" ;;
+            echo "port.$port.uptime=$(uptime_of "$pid")"
+            ! ours "$pid" || echo "port.$port.ours=yes" ;;
         esac
     done <<PAIRS
 $pairs
@@ -139,7 +142,7 @@ value_of() { # value_of KEY FILE: the value of the line KEY=... in FILE
     local key value
     while IFS='=' read -r key value; do
         [ "$key" != "$1" ] || { printf '%s\n' "$value"; return 0; }
-    done < "$2" 2>/dev/null
+    done 2>/dev/null < "$2"
     return 1
 }
 write_file() { # write_file FILE TEXT: atomically (temp file + rename)
@@ -176,13 +179,6 @@ holder_alive() { # holder_alive: yes / no / unknown, for the process that holds 
 print_holder() {
     sed 's/^/holder./' "$base/deploy.lock" 2>/dev/null
     echo "holder.alive=$(holder_alive)"
-}
-routed_port() { # routed_port: the port in the include's "set $service_url http://HOST:PORT;" line, or ""
-    local line port
-    line=$(grep -m1 'service_url' "$include" 2>/dev/null) || return 0
-    port=${line##*:}
-    port=${port%%[!0-9]*}
-    echo "$port"
 }
 record_of() { echo "$base/instances/$1"; }
 forget_instance() { # forget_instance PORT PID: remove the port's record if it is about PID
@@ -234,25 +230,130 @@ new_worker_since() { # new_worker_since PIDFILE OLD...: true once a worker exist
     return 1
 }
 size_of() { stat -c %s "$1" 2>/dev/null || echo 0; }
+bounded() { # bounded TIMEOUT_MS COMMAND_TEXT: runs an nginx command (words quoted by the plugin), its output merged,
+    # killed if it outlives the deadline (a hung sudo or nginx never holds a deploy)
+    eval "timeout -k 2 $(( ($1 + 999) / 1000 )) $2" 2>&1
+}
 new_errors() { # new_errors FILE OFFSET: the [emerg]/[alert] lines nginx wrote to FILE after OFFSET bytes
     [ -r "$1" ] || return 0
     tail -c +"$(( $2 + 1 ))" "$1" 2>/dev/null | grep -E '\[(emerg|alert)\]' | tail -n 3 | tr '\n' ' '
 }
 write_include() { # write_include PORT: it and its directory readable by all (no secret): nginx may run as another user
-    (umask 022 && mkdir -p "${include%/*}" && write_file "$include" "set \$service_url http://127.0.0.1:$1;")
+    write_route "$1" sh -c 'umask 022 && mkdir -p "${1%/*}" && printf "%s\n" "$2" > "$1.tmp" && mv -f "$1.tmp" "$1"' \
+        include "$include" "set \$service_url http://127.0.0.1:$1;"
 }
 undo_switch() { # undo_switch: the include as it was before the switch began, then no journal
-    if [ -f "$include.bak" ]; then mv -f "$include.bak" "$include"; else rm -f "$include"; fi
+    if [ -f "$include.bak" ]; then
+        write_route "$(include_port "$include.bak")" mv -f "$include.bak" "$include"
+    else
+        write_route - rm -f "$include"
+    fi
     rm -f "$base/switch.journal"
 }
 
-# --- stopping an instance: never the one nginx routes to, never before nginx stopped using it
-drain() { # drain PORT DRAIN_MS: if the last switch moved traffic off PORT, wait until the nginx workers of before it are gone
-    local workers t0 deadline
-    [ "$(value_of from "$base/last-switch")" = "$1" ] || return 0
-    workers=$(value_of workers "$base/last-switch")
+# --- nginx's routes: which port each nginx worker may still send requests to
+# nginx reads its configuration, then forks the workers: a worker routes as the include was when the worker started.
+# Every include write is recorded in base/routes: "boot=ID", then "PORT BEFORE_MS AFTER_MS" per write (milliseconds
+# since boot around the write; PORT "-" for no include). A worker started after a write routes to its port, one
+# started during it to either, one older than every record anywhere ("?").
+include_port() { # include_port FILE: the port in its "set $service_url http://HOST:PORT;" line, or ""
+    local line port
+    line=$(grep -m1 'service_url' "$1" 2>/dev/null) || return 0
+    port=${line##*:}
+    echo "${port%%[!0-9]*}"
+}
+routed_port() { include_port "$include"; }   # the port nginx's include routes to, or ""
+routes_records() { # the records of this boot, oldest first; without any, what the include itself tells
+    local port mtime epoch
+    if [ "$(head -n 1 "$base/routes" 2>/dev/null)" = "boot=$(boot_id)" ]; then
+        tail -n +2 "$base/routes"
+        return
+    fi
+    port=$(routed_port)
+    [ -n "$port" ] || return 0   # no include and no record: nothing is known
+    if [ -f "$base/routes" ]; then echo "$port 0 0"; return; fi   # recorded before this boot: all of its workers are newer
+    # no record yet: the include as last modified (a second's precision), a worker older than that: anywhere
+    now_ms; epoch=$(date +%s); mtime=$(stat -c %Y "$include" 2>/dev/null) || return 0
+    mtime=$((NOW - (epoch - mtime) * 1000))
+    echo "$port $((mtime - 1000)) $((mtime + 1000))"
+}
+write_route() { # write_route PORT COMMAND...: runs the command that writes the include (so that it routes to PORT, "-"
+    # for none), then records the write
+    local port=$1 records before
+    shift
+    records=$(routes_records)
+    # the first record: a switch from no include means nginx did not route to this app before it
+    [ -n "$records" ] || [ -f "$base/routes" ] || [ -f "$include" ] || records="- 0 0"
+    now_ms; before=$NOW
+    "$@" || return 1
+    now_ms
+    { echo "boot=$(boot_id)"; [ -z "$records" ] || printf '%s\n' "$records"; echo "$port $before $NOW"; } > "$base/routes.tmp" &&
+        mv -f "$base/routes.tmp" "$base/routes"
+}
+worker_routes() { # worker_routes PIDFILE: "PID STATE ROUTES SETTLED" per nginx worker; STATE retiring if nginx titled
+    # it "shutting down" (it finishes its requests, then exits), else current; ROUTES the ports it may send requests to,
+    # comma separated; SETTLED yes once the newest worker is 500 ms old (nginx tells the workers of before a reload to
+    # shut down 100 ms after it started the new ones: before that, an old one may still look current)
+    local records w start list=""
+    records=$(routes_records)
+    for w in $(nginx_workers "$1"); do
+        alive "$w" || continue
+        start=$(proc_start "$w") || continue
+        list="$list$w $start $(cmdline "$w")
+"
+    done
+    now_ms
+    printf '%s' "$list" | awk -v records="$records" -v now="$NOW" '
+        BEGIN { n = split(records, line, "\n"); for (i = 1; i <= n; i++) { split(line[i], f, " "); port[i] = f[1]; before[i] = f[2]; after[i] = f[3] } }
+        NF >= 2 { pid[++w] = $1; start[w] = $2 * 10; retiring[w] = index($0, "shutting down") > 0; if (start[w] > newest) newest = start[w] }
+        END {
+            for (k = 1; k <= w; k++) {
+                route = "?"
+                for (i = 1; i <= n; i++) {
+                    if (start[k] >= after[i]) route = port[i]
+                    else { if (start[k] >= before[i]) route = route "," port[i]; break }
+                }
+                print pid[k], (retiring[k] ? "retiring" : "current"), route, (now - newest >= 500 ? "yes" : "no")
+            }
+        }'
+}
+routing_to() { # routing_to PORT PIDFILE: the workers that may send requests to PORT (worker_routes lines)
+    worker_routes "$2" | awk -v port="$1" '{ n = split($3, r, ","); for (i = 1; i <= n; i++) if (r[i] == port || r[i] == "?") { print; next } }'
+}
+never_served() { # never_served PORT: the instance recorded on PORT is of a release that never went live, and no
+    # include this server wrote named PORT: nginx cannot have sent it a request
+    local release
+    release=$(value_of release "$(record_of "$1")") || return 1
+    [ -n "$release" ] && [ ! -e "$base/releases/$release/went-live" ] && [ "$(routed_port)" != "$1" ] || return 1
+    ! routes_records | awk -v port="$1" '$1 == port { found = 1 } END { exit !found }'
+}
+drain() { # drain PORT DRAIN_MS: waits until no nginx worker may send requests to PORT any more (drain.workers: how
+    # many it waited for, drain.ms); returns 3 (refused=why) if a current worker routes there: nginx's running
+    # configuration does, though the include may say otherwise
+    local t0 deadline blocking waited=0
     now_ms; t0=$NOW; deadline=$((NOW + $2))
-    while any_alive $workers; do
+    while blocking=$(routing_to "$1" "$pidfile"); [ -n "$blocking" ]; do
+        case "$blocking" in *" current ?"*" yes"*)
+            echo "refused=the server has no record of where nginx's workers route (no include, or one written by hand): the instance on port $1 may be live and is not stopped"
+            return 3 ;;
+        *" current "*" yes"*)
+            echo "refused=nginx's running configuration routes to port $1 (the include was changed without a reload): its instance is live and is not stopped"
+            return 3 ;;
+        esac
+        [ "$waited" -gt 0 ] || waited=$(printf '%s\n' "$blocking" | wc -l)
+        now_ms
+        if [ "$NOW" -ge "$deadline" ]; then echo "drain.timeout=true"; break; fi
+        sleep 0.02
+    done
+    now_ms
+    echo "drain.workers=$waited"
+    echo "drain.ms=$((NOW - t0))"
+}
+drain_all_but() { # drain_all_but PORT DRAIN_MS: waits until every nginx worker routes to PORT only (a first deploy:
+    # the workers of before its switch have no route, and may still accept a request)
+    local t0 deadline
+    now_ms; t0=$NOW; deadline=$((NOW + $2))
+    while [ -n "$(worker_routes "$pidfile" | awk -v port="$1" '$3 != port')" ]; do
         now_ms
         if [ "$NOW" -ge "$deadline" ]; then echo "drain.timeout=true"; break; fi
         sleep 0.02
@@ -260,19 +361,28 @@ drain() { # drain PORT DRAIN_MS: if the last switch moved traffic off PORT, wait
     now_ms
     echo "drain.ms=$((NOW - t0))"
 }
+
+# --- stopping an instance: the one way every command stops one (start's stale instance, stop, cleanup, the keep-old
+# timer): never what nginx's include names, never during a switch that did not end, never while an nginx worker may
+# still send it a request (unless it provably never served)
 stop_instance() { # stop_instance PORT PID START STOP_S DRAIN_MS: a unit through systemd (SIGTERM, SIGKILL after its
     # TimeoutStopSec); a process with SIGTERM, then SIGKILL at the deadline, each signal only while PID is still the
     # process that started at START (a PID is reused once its process is gone)
     local port=$1 pid=$2 start=$3 stop_s=$4 drain_ms=$5 t0 deadline verdict running
+    if [ -f "$base/switch.journal" ]; then
+        echo "refused=a switch to port $(value_of to "$base/switch.journal") did not end (its journal is left): the next deploy settles it first; port $port is not stopped now"
+        return 3
+    fi
     if [ "$(routed_port)" = "$port" ]; then
         echo "refused=nginx routes to port $port: its instance (PID $pid) is live and is not stopped"
+        echo "refused.live=true"
         return 3
     fi
     if is_unit "$port"; then
         # whatever its PID now (it may have been restarted), the unit is the instance; stopped even while it restarts
-        if running=$(running_instance "$port"); then pid=${running% *}; fi
+        if running=$(running_instance "$port"); then pid=${running% *}; start=${running#* }; fi
         echo "stop.pid=$pid"
-        drain "$port" "$drain_ms"
+        never_served "$port" || drain "$port" "$drain_ms" || return 3
         now_ms; t0=$NOW
         sctl stop "$(unit_of "$port")" 2>/dev/null
         sctl disable --quiet "$(unit_of "$port")" 2>/dev/null
@@ -287,10 +397,11 @@ stop_instance() { # stop_instance PORT PID START STOP_S DRAIN_MS: a unit through
             echo "stop.verdict=gone"
             return 0
         fi
-        drain "$port" "$drain_ms"
+        never_served "$port" || drain "$port" "$drain_ms" || return 3
         now_ms; t0=$NOW; deadline=$((NOW + stop_s * 1000))
-        kill -TERM "$pid" 2>/dev/null
-        verdict=terminated
+        verdict=gone
+        # the drain may have taken a while: a signal only to the very process that started then
+        if alive "$pid" "$start"; then kill -TERM "$pid" 2>/dev/null; verdict=terminated; fi
         while alive "$pid" "$start"; do
             now_ms
             if [ "$NOW" -ge "$deadline" ] && [ "$verdict" = terminated ]; then
@@ -312,7 +423,7 @@ ours() { # ours PID: started by this plugin (its jar lies under base/releases), 
     local line
     line=$(cmdline "$1")
     case "$line" in *"$base/releases/"*) return 0 ;; esac
-    [ -n "$jar_name" ] && case "$line" in *"/$jar_name "*|*" $jar_name "*) true ;; *) false ;; esac
+    [ -n "${jar_name:-}" ] && case "$line" in *"/$jar_name "*|*" $jar_name "*) true ;; *) false ;; esac
 }
 free_port() { # free_port: stops what of this app holds the target port (its record, or a listener that is ours)
     local pid start running
@@ -406,7 +517,7 @@ release_lock() { # release_lock DEPLOY_ID: removes deploy.lock if DEPLOY_ID hold
 
 # --- commands
 cmd_lock() {
-    local base="" owner="" expect="" wait_s=60 include="" ports="" unit=""
+    local base="" owner="" expect="" wait_s=60 include="" pidfile="" ports="" unit=""
     parse_args "$@"
     mkdir -p "$base" || exit 4
     if [ -n "$expect" ]; then
@@ -428,6 +539,8 @@ inspect() {
     else
         echo "include.exists=false"
     fi
+    # where nginx's running workers route: the current ones (the loaded configuration) and the retiring ones
+    worker_routes "$pidfile" | awk '{ print "nginx." $2 "." $1 "=" $3 }'
     [ ! -f "$base/deploy.lock" ] || print_holder
     if [ -f "$base/switch.journal" ]; then
         echo "journal.from=$(value_of from "$base/switch.journal")"
@@ -451,7 +564,7 @@ inspect() {
     done
 }
 cmd_inspect() {
-    local base="" include="" ports="" unit=""
+    local base="" include="" pidfile="" ports="" unit=""
     parse_args "$@"
     inspect
 }
@@ -465,8 +578,8 @@ cmd_owner() {
     done
 }
 cmd_start() {
-    local base="" include="" port="" release="" jar="" jar_name="" size="" sha256="" log="" env="" stop_s=30 drain_ms=0
-    local runner=process unit="" unit_text="" reuse="" bundle="" actual_size actual_sha pid
+    local base="" include="" pidfile="" port="" release="" jar="" jar_name="" size="" sha256="" log="" env="" stop_s=30
+    local drain_ms=0 runner=process unit="" unit_text="" reuse="" bundle="" actual_size actual_sha pid
     parse_args "$@"
     while [ $# -gt 0 ] && [ "$1" != -- ]; do shift; done
     [ $# -eq 0 ] || shift
@@ -560,13 +673,13 @@ cmd_switch() {
     rm -f "$include.bak"
     if [ -f "$include" ]; then cp -p "$include" "$include.bak" || exit 4; fi
     write_include "$port" || { undo_switch; exit 4; }
-    if ! out=$(eval "$test" 2>&1); then
+    if ! out=$(bounded "$timeout_ms" "$test"); then
         undo_switch
         echo "error=nginx config test failed, include restored, nginx not reloaded: $(echo "$out" | tr '\n' ' ')"
         exit 3
     fi
     offset=$(size_of "$errorlog")
-    if ! out=$(eval "$reload" 2>&1); then
+    if ! out=$(bounded "$timeout_ms" "$reload"); then
         undo_switch
         echo "error=nginx reload failed, include restored: $(echo "$out" | tr '\n' ' ')"
         exit 4
@@ -579,13 +692,18 @@ cmd_switch() {
         now_ms
         if [ -n "$errors" ] || [ "$NOW" -ge "$deadline" ]; then
             undo_switch
-            eval "$reload" > /dev/null 2>&1
-            echo "error=nginx did not take the new configuration (no new workers after $((timeout_ms - deadline + NOW)) ms); include restored. nginx's error log: ${errors:-(nothing new in ${errorlog:-its error log})}"
+            bounded "$timeout_ms" "$reload" > /dev/null
+            if [ -n "$errors" ]; then
+                echo "error=nginx rejected the new configuration $((NOW - deadline + timeout_ms)) ms after the reload and keeps its old workers; include restored. nginx's error log: $errors"
+                echo "reason=rejected"
+            else
+                echo "error=nginx started no new workers within $timeout_ms ms of the reload; include restored. nginx's error log: (nothing new in ${errorlog:-its error log})"
+                echo "reason=timeout"
+            fi
             exit 4
         fi
         sleep 0.02
     done
-    write_file "$base/last-switch" "$(printf 'from=%s\nto=%s\nworkers=%s' "$from" "$port" "$old")"
     # a reboot brings back exactly what nginx routes to: the new unit enabled, the old one disabled
     if is_unit "$port"; then sctl enable --quiet "$(unit_of "$port")" 2>/dev/null; fi
     if [ -n "$from" ] && [ "$from" != "$port" ] && is_unit "$from"; then sctl disable --quiet "$(unit_of "$from")" 2>/dev/null; fi
@@ -594,7 +712,7 @@ cmd_switch() {
     echo "new.workers=$(nginx_workers "$pidfile")"
 }
 cmd_stop() {
-    local base="" include="" port="" pid="" start="" release="" stop_s=30 drain_ms=0 unit=""
+    local base="" include="" pidfile="" port="" pid="" start="" release="" stop_s=30 drain_ms=0 unit=""
     parse_args "$@"
     commands_lock 120
     if [ -z "$pid" ]; then   # start's answer was lost: the instance the server recorded on the port, if of this release
@@ -607,7 +725,7 @@ cmd_stop() {
     stop_instance "$port" "$pid" "$start" "$stop_s" "$drain_ms"
 }
 cmd_cleanup() {
-    local base="" include="" port="" pid="" start="" release="" stop_s=30 drain_ms=0 keep_old_s=0 keep=3 protect="" unit=""
+    local base="" include="" pidfile="" port="" pid="" start="" release="" stop_s=30 drain_ms=0 keep_old_s=0 keep=3 protect="" unit=""
     parse_args "$@"
     commands_lock 120
     if [ -n "$pid" ] && [ "$keep_old_s" -gt 0 ]; then
@@ -616,14 +734,31 @@ cmd_cleanup() {
     elif [ -n "$pid" ]; then
         stop_instance "$port" "$pid" "$start" "$stop_s" "$drain_ms" || exit $?
     else   # nothing to stop (a first deploy): the workers of before the switch may still accept a request, with no route
-        drain "$(value_of from "$base/last-switch")" "$drain_ms"
+        drain_all_but "$(routed_port)" "$drain_ms"
     fi
     prune "$base/releases" "$keep" "$protect"
 }
 cmd_drain() {
-    local base="" port="" drain_ms=0
+    local base="" include="" pidfile="" port="" drain_ms=0
     parse_args "$@"
     drain "$port" "$drain_ms"
+}
+cmd_save() { # the deploy's record: only the deploy that holds the lock writes it (one whose lock was taken over cannot);
+    # a failure to write one file never keeps the other from being written
+    local base="" deploy="" state="" history="" failed=""
+    parse_args "$@"
+    commands_lock 120
+    if [ "$(value_of deployId "$base/deploy.lock")" != "$deploy" ]; then
+        echo "save=not-held"; print_holder; exit 3
+    fi
+    if [ -n "$state" ] && ! write_file "$base/state.properties" "$state" 2>/dev/null; then
+        rm -f "$base/state.properties.tmp" 2>/dev/null; failed="cannot write $base/state.properties"
+    fi
+    if [ -n "$history" ] && ! printf '%s\n' "$history" 2>/dev/null >> "$base/history.log"; then
+        failed="${failed:+$failed; }cannot append to $base/history.log"
+    fi
+    [ -z "$failed" ] || { echo "error=$failed (is the disk full?)"; exit 4; }
+    echo "save=done"
 }
 cmd_unlock() {
     local base="" deploy=""
@@ -680,6 +815,6 @@ cmd_probe() { # an HTTP GET from the server itself, for servers whose sshd forbi
 cmd=${1:-}
 [ $# -eq 0 ] || shift
 case "$cmd" in
-lock|inspect|owner|start|switch|stop|cleanup|drain|unlock|tail|blobs|hook|probe) "cmd_$cmd" "$@" ;;
+lock|inspect|owner|start|switch|stop|cleanup|drain|save|unlock|tail|blobs|hook|probe) "cmd_$cmd" "$@" ;;
 *) echo "error=unknown command '$cmd'"; exit 4 ;;
 esac

@@ -15,8 +15,8 @@ class DeployStateTest {
         state.deployId("20261125-101010-abcd");
         state.kind(DeployState.Kind.ROLLBACK);
         state.phase(Phase.SWITCHED);
-        state.live(new DeployState.Instance(8081, 4242L, "123456", "r1", "/srv/my app/releases/r1/app.jar = x:y #z\\"));
-        state.previous(new DeployState.Instance(8080, null, null, null, null));
+        state.found(new DeployState.Instance(8081, 4242L, "123456", "r1", "/srv/my app/releases/r1/app.jar = x:y #z\\"),
+                new DeployState.Instance(8080, null, null, null, null));
         state.failure("line one\nline two");
         state.startedAt(Instant.parse("2026-11-25T10:10:10Z"));
         state.steps().put(Step.START, new DeployState.StepTime(Instant.parse("2026-11-25T10:10:11Z"), 250));

@@ -52,7 +52,8 @@ class DeploymentTest {
         assertFalse(LocalServer.alive(v1), "the old instance is stopped");
         assertFalse(Files.exists(server.lockFile()), "the lock is released");
         assertTrue(server.logged("INFO SUMMARY: release " + second.deployId()));
-        assertTrue(server.logged("after nginx's old workers finished in"), "cleanup waited for the old workers: " + server.log);
+        assertTrue(server.logged("Old instance on port " + blue + " (PID " + v1 + "): terminated in ")
+                && server.logged("after the 1 nginx worker that could still route to it finished in"), "cleanup waited for the old worker: " + server.log);
     }
 
     @Test
@@ -354,9 +355,9 @@ class DeploymentTest {
         DeployState live = server.deploy("v1");
         server.run(Step.DETECT, Step.START);
         long started = server.state().target().pid();
-        server.failStateWrites = "disk full";   // the state save after the health check fails
+        server.failStateWrites(true);   // the state save after the health check fails
         SetupException failure = assertThrows(SetupException.class, () -> server.run(Step.HEALTHCHECK));
-        server.failStateWrites = null;
+        server.failStateWrites(false);
 
         assertTrue(failure.getMessage().contains("disk full"), failure.getMessage());
         assertFalse(LocalServer.alive(started), "the instance this deploy started is stopped");
@@ -372,11 +373,11 @@ class DeploymentTest {
         server.environment.put("VERSION", "v2");
         server.run(Step.DETECT, Step.START, Step.HEALTHCHECK);
         long v2 = server.state().target().pid();
-        server.failStateWrites = "disk full";
+        server.failStateWrites(true);
         SetupException failure = assertThrows(SetupException.class, () -> server.run(Step.SWITCH));
-        server.failStateWrites = null;
+        server.failStateWrites(false);
 
-        assertTrue(failure.getMessage().contains("disk full. The switch had gone through on the server"), failure.getMessage());
+        assertTrue(failure.getMessage().contains("(is the disk full?) The switch had gone through on the server"), failure.getMessage());
         assertTrue(LocalServer.alive(v2), "the new release is live: never stopped");
         assertEquals(Optional.of("version=v2"), server.get(server.state().target().port(), "/"));
         assertFalse(Files.exists(server.lockFile()), "the lock is released");

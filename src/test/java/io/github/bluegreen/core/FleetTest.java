@@ -94,13 +94,17 @@ class FleetTest {
     @Test
     void aSwitchThatFailsMidRollingSwitchesTheOthersBack() throws Exception {
         deploy("v1", Fleet.SwitchMode.ROLLING, Fleet.OnFailure.REVERT);
+        String v1 = servers.get(0).state().live().release();
         servers.get(1).testCommand = List.of("sh", "-c", "echo 'nginx: [emerg] unknown directive'; exit 1");
         DeployFailedException failure = assertThrows(DeployFailedException.class, () -> deploy("v2", Fleet.SwitchMode.ROLLING,
                 Fleet.OnFailure.REVERT));
         assertTrue(failure.getMessage().startsWith("the switch failed on host host-b: nginx config test failed"), failure.getMessage());
-        assertTrue(failure.getMessage().contains("The hosts already switched (host-a) went back to their old instance"), failure.getMessage());
-        assertTrue(servers.get(0).log.stream().anyMatch(line -> line.matches(".*Stopped the new instance \\(PID \\d+\\): terminated in .*, after nginx's old workers"
-                + " finished in [0-9.]+ ms")), "host-a's new instance, routed to until the switch back, is drained first: " + servers.get(0).log);
+        assertTrue(failure.getMessage().contains("Now host-a went back to release " + v1 + " on port"), failure.getMessage());
+        assertTrue(failure.getMessage().contains("; host-b still runs release " + v1) && failure.getMessage().contains("; host-c still runs release "
+                + v1), failure.getMessage());
+        assertTrue(servers.get(0).log.stream().anyMatch(line -> line.matches(".*Stopped the new instance \\(PID \\d+\\): terminated in .*, after the 1"
+                + " nginx worker that could still route to it finished in [0-9.]+ ms")),
+                "host-a's new instance, routed to until the switch back, is drained first: " + servers.get(0).log);
         for (LocalServer server : servers) {
             DeployState state = server.state();
             java.util.regex.Matcher routed = java.util.regex.Pattern.compile(":(\\d+);").matcher(Files.readString(server.include));
@@ -122,5 +126,73 @@ class FleetTest {
         assertTrue(refused.getMessage().contains("the locks taken on host-a, host-b were released"), refused.getMessage());
         assertFalse(Files.exists(servers.get(0).lockFile()));
         assertFalse(Files.exists(servers.get(1).lockFile()));
+    }
+
+    @Test
+    void aHostWhoseSwitchWentThroughBeforeItFailedGoesBackWithTheOthers() throws Exception {
+        deploy("v1", Fleet.SwitchMode.ROLLING, Fleet.OnFailure.REVERT);
+        String v1 = servers.get(0).state().live().release();
+        servers.forEach(server -> server.environment.put("VERSION", "v2"));
+        for (Step step : List.of(Step.DETECT, Step.START, Step.HEALTHCHECK)) {
+            fleet(Fleet.SwitchMode.ROLLING, Fleet.OnFailure.REVERT).run(step);
+        }
+        servers.get(1).failStateWrites(true);   // host-b switches, then cannot record it
+        SetupException failure = assertThrows(SetupException.class, () -> fleet(Fleet.SwitchMode.ROLLING, Fleet.OnFailure.REVERT)
+                .run(Step.SWITCH));
+        servers.get(1).failStateWrites(false);
+        assertTrue(failure.getMessage().startsWith("the switch failed on host host-b: "), failure.getMessage());
+        assertTrue(failure.getMessage().contains("Now host-a went back to release " + v1 + " on port")
+                && failure.getMessage().contains("; host-b went back to release " + v1 + " on port")
+                && failure.getMessage().contains("; host-c still runs release " + v1 + " on port"), failure.getMessage());
+        assertAllOn("version=v1");
+    }
+
+    @Test
+    void cleanupWithAHostThatCannotBeReachedFinishesTheOthersAndSaysWhatIsLeft() throws Exception {
+        deploy("v1", Fleet.SwitchMode.ROLLING, Fleet.OnFailure.REVERT);
+        servers.forEach(server -> server.environment.put("VERSION", "v2"));
+        for (Step step : List.of(Step.DETECT, Step.START, Step.HEALTHCHECK, Step.SWITCH)) {
+            fleet(Fleet.SwitchMode.ROLLING, Fleet.OnFailure.REVERT).run(step);
+        }
+        List<Fleet.Member> members = new ArrayList<>();
+        members.add(new Fleet.Member("host-a", servers.get(0).deployment()));
+        members.add(new Fleet.Member("host-b", servers.get(1).deployment()));
+        members.add(new Fleet.Member("host-c", null, "cannot connect to deploy@host-c:22: Connection refused"));
+        Fleet withOneDown = new Fleet(members, new Fleet.Settings(3, Fleet.SwitchMode.ROLLING, Fleet.OnFailure.REVERT), servers.get(0).deployment().log);
+        DeployFailedException failure = assertThrows(DeployFailedException.class, () -> withOneDown.run(Step.CLEANUP));
+        assertTrue(failure.getMessage().startsWith("the deploy finished on 2 of 3 hosts; not on host-c (cannot be reached: cannot connect"
+                + " to deploy@host-c:22: Connection refused; it stays as the switch left it"), failure.getMessage());
+        for (LocalServer server : servers.subList(0, 2)) {
+            assertEquals(Phase.DONE, server.state().phase());
+            assertEquals(1, server.appPids().size(), "the old instance was stopped on " + server.dir);
+            assertFalse(Files.exists(server.lockFile()));
+        }
+        assertTrue(Files.exists(servers.get(2).lockFile()), "the host that was not reached keeps its lock: its next deploy recovers");
+    }
+
+    @Test
+    void aFleetDryRunChangesNothingAndTouchesNoOtherDeploy() throws Exception {
+        deploy("v1", Fleet.SwitchMode.ROLLING, Fleet.OnFailure.REVERT);
+        servers.get(1).deployment().run(Step.DETECT);   // host-b: another deploy holds its lock
+        String other = servers.get(1).state().deployId();
+        String lock = Files.readString(servers.get(1).lockFile());
+        servers.forEach(server -> server.dryRun = true);
+        for (Step step : Step.values()) {
+            fleet(Fleet.SwitchMode.ROLLING, Fleet.OnFailure.REVERT).run(step);   // the whole goal list: no failure
+        }
+        assertEquals(lock, Files.readString(servers.get(1).lockFile()), "the other deploy's lock is untouched");
+        assertEquals(other, servers.get(1).state().deployId());
+        assertEquals(Phase.DETECTED, servers.get(1).state().phase());
+        assertFalse(Files.exists(servers.get(0).lockFile()) || Files.exists(servers.get(2).lockFile()), "no lock taken");
+    }
+
+    private void assertAllOn(String version) throws Exception {
+        for (LocalServer server : servers) {
+            java.util.regex.Matcher routed = java.util.regex.Pattern.compile(":(\\d+);").matcher(Files.readString(server.include));
+            assertTrue(routed.find());
+            assertEquals(java.util.Optional.of(version), server.get(Integer.parseInt(routed.group(1)), "/"), "on " + server.dir);
+            assertEquals(1, server.appPids().size(), "one app on " + server.dir + ": " + server.appPids());
+            assertFalse(Files.exists(server.lockFile()), "lock released on " + server.dir);
+        }
     }
 }

@@ -38,13 +38,15 @@ final class LocalServer implements AutoCloseable {
     Duration keepOld = Duration.ZERO;
     Duration drainTimeout = Duration.ofSeconds(5);
     String errorLog = "";
-    /** While set, writing the state file fails with this message (a full disk, a dropped connection). */
-    String failStateWrites;
     private final Process nginx;
-    private final LocalTransport local = new LocalTransport();
-    private final Transport transport = new FaultyTransport();
+    private final Transport transport = new LocalTransport();
 
     LocalServer(Path dir) throws Exception {
+        this(dir, 0.3);
+    }
+
+    /** @param linger seconds an nginx worker of before a reload lingers, as one finishing its requests would */
+    LocalServer(Path dir, double linger) throws Exception {
         this.dir = dir;
         this.include = dir.resolve("nginx/service-url.inc");
         this.nginxPid = dir.resolve("nginx/nginx.pid");
@@ -53,7 +55,7 @@ final class LocalServer implements AutoCloseable {
         Files.copy(testAppJar(), artifact);
         this.ports = List.of(freePort(), freePort());
         this.reloadCommand = List.of("sh", "-c", "kill -USR1 $(cat " + Shell.quote(nginxPid.toString()) + ")");
-        this.nginx = new ProcessBuilder("src/test/resources/testapp/fake-nginx.sh", nginxPid.toString(), "0.3").start();
+        this.nginx = new ProcessBuilder("src/test/resources/testapp/fake-nginx.sh", nginxPid.toString(), String.valueOf(linger)).start();
         for (int i = 0; i < 100 && !Files.exists(nginxPid); i++) {
             Thread.sleep(20);
         }
@@ -164,63 +166,17 @@ final class LocalServer implements AutoCloseable {
                 .filter(p -> alive(p.pid())).map(ProcessHandle::pid).toList();
     }
 
-    /** The local transport, with writes of the state file failing on demand. */
-    private final class FaultyTransport implements Transport {
-        @Override
-        public ExecResult exec(List<String> argv, Duration timeout) throws SetupException {
-            return local.exec(argv, timeout);
+    /**
+     * While true, the server cannot write the state file (as on a full disk): its temp file's name is taken by a
+     * directory, which even root cannot write to as a file.
+     */
+    void failStateWrites(boolean fail) throws IOException {
+        Path blocker = dir.resolve("base/state.properties.tmp");
+        if (fail) {
+            Files.createDirectories(blocker);
+        } else {
+            Files.deleteIfExists(blocker);
         }
-
-        @Override
-        public void stream(List<String> argv, java.util.function.Consumer<String> lines) throws SetupException {
-            local.stream(argv, lines);
-        }
-
-        @Override
-        public void upload(Path localFile, String remotePath) throws SetupException {
-            local.upload(localFile, remotePath);
-        }
-
-        @Override
-        public void write(String remotePath, String content) throws SetupException {
-            if (failStateWrites != null && remotePath.endsWith("/state.properties")) {
-                throw new SetupException(null, "cannot write " + remotePath + ": " + failStateWrites);
-            }
-            local.write(remotePath, content);
-        }
-
-        @Override
-        public void append(String remotePath, String text) throws SetupException {
-            local.append(remotePath, text);
-        }
-
-        @Override
-        public void delete(String remotePath) throws SetupException {
-            local.delete(remotePath);
-        }
-
-        @Override
-        public Optional<String> read(String remotePath) throws SetupException {
-            return local.read(remotePath);
-        }
-
-        @Override
-        public HttpResult httpGet(int port, String path, Duration timeout) throws IOException {
-            return local.httpGet(port, path, timeout);
-        }
-
-        @Override
-        public String home() {
-            return local.home();
-        }
-
-        @Override
-        public String describe() {
-            return "local (faulty on demand)";
-        }
-
-        @Override
-        public void close() {}
     }
 
     DeployState state() throws Exception {

@@ -2,6 +2,7 @@ package io.github.bluegreen.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.bluegreen.core.ServerCommands.InstanceRecord;
@@ -10,6 +11,7 @@ import io.github.bluegreen.core.ServerCommands.Journal;
 import io.github.bluegreen.core.ServerCommands.PortState;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The protocol's decisions for every phase a deploy can be cut off in, from what the server shows. */
@@ -19,7 +21,7 @@ class RecoveryTest {
     private static final DeployState.Instance V2 = new DeployState.Instance(8081, 202L, "2002", "r2", "/b/releases/r2/app.jar");
 
     @Test
-    void anEmptyServerIsAFirstDeployToTheFirstPort() {
+    void anEmptyServerIsAFirstDeployToTheFirstPort() throws Exception {
         Recovery.Plan plan = Recovery.plan(new DeployState(), seen(null, null, free(8080), free(8081)), null, PORTS, port -> true);
         assertNull(plan.livePort());
         assertEquals(8080, plan.targetPort());
@@ -28,7 +30,7 @@ class RecoveryTest {
     }
 
     @Test
-    void afterAFinishedDeployTheLiveReleaseIsKnownAndTheOtherPortIsTheTarget() {
+    void afterAFinishedDeployTheLiveReleaseIsKnownAndTheOtherPortIsTheTarget() throws Exception {
         DeployState done = state("d1", Phase.DONE, V1, null, new DeployState.Instance(8081, 99L, "9", "r0", "/b/r0.jar"));
         Recovery.Plan plan = Recovery.plan(done, seen(null, null, running(V1), free(8081)), 8080, PORTS, port -> true);
         assertEquals(V1, plan.live());
@@ -38,7 +40,7 @@ class RecoveryTest {
     }
 
     @Test
-    void cutOffBeforeTheSwitchTheLiveInstanceStaysAndTheNewOneIsReplaced() {
+    void cutOffBeforeTheSwitchTheLiveInstanceStaysAndTheNewOneIsReplaced() throws Exception {
         for (Phase phase : List.of(Phase.DETECTED, Phase.STARTED, Phase.HEALTHY)) {
             DeployState cut = state("d2", phase, V1, V2, null);
             Recovery.Plan plan = Recovery.plan(cut, seen(null, null, running(V1), running(V2)), 8080, PORTS, port -> true);
@@ -50,7 +52,7 @@ class RecoveryTest {
     }
 
     @Test
-    void cutOffAfterTheSwitchTheNewReleaseStaysLiveAndTheOldOneIsTheTarget() {
+    void cutOffAfterTheSwitchTheNewReleaseStaysLiveAndTheOldOneIsTheTarget() throws Exception {
         // SWITCHED: cleanup never ran; HEALTHY with nginx on v2: the switch ran on the server, its state was not saved
         for (Phase phase : List.of(Phase.HEALTHY, Phase.SWITCHED)) {
             DeployState cut = state("d2", phase, V1, V2, null);
@@ -65,7 +67,7 @@ class RecoveryTest {
     }
 
     @Test
-    void aSwitchLeftHalfwayIsSettledToTheNewInstanceOnlyIfItRunsAndIsUp() {
+    void aSwitchLeftHalfwayIsSettledToTheNewInstanceOnlyIfItRunsAndIsUp() throws Exception {
         DeployState cut = state("d2", Phase.HEALTHY, V1, V2, null);
         Inspection halfway = seen(new Journal(8080, 8081), null, running(V1), running(V2));
         Recovery.Plan forward = Recovery.plan(cut, halfway, 8081, PORTS, port -> port == 8081);
@@ -85,7 +87,7 @@ class RecoveryTest {
     }
 
     @Test
-    void nginxsIncludeWinsOverTheStateFile() {
+    void nginxsIncludeWinsOverTheStateFile() throws Exception {
         DeployState wrong = state("d1", Phase.DONE, V2, null, null);
         Recovery.Plan plan = Recovery.plan(wrong, seen(null, null, running(V1), free(8081)), 8080, PORTS, port -> true);
         assertEquals(8080, plan.livePort());
@@ -93,8 +95,41 @@ class RecoveryTest {
     }
 
     @Test
-    void anAppThePluginDidNotStartIsAdoptedAndADeadLivePortIsReported() {
-        PortState manual = new PortState(8080, "555", "5", "java -jar pium.jar", 100L, null, null);
+    void withoutAnIncludeNothingIsTouchedWhileNginxMayStillRouteToThisApp() throws Exception {
+        DeployState done = state("d1", Phase.DONE, V2, null, V1);
+        // the include was removed (a config restore) while nginx, not reloaded since, still routes to v2
+        SetupException removed = assertThrows(SetupException.class, () -> Recovery.plan(done,
+                seen(null, null, free(8080), running(V2), Set.of("8081")), null, PORTS, port -> true));
+        assertTrue(removed.getMessage().startsWith("nginx's include does not exist, but nginx's running configuration routes to port 8081"
+                + " (the include was removed without a reload): restore it with the line 'set $service_url http://127.0.0.1:8081;'"),
+                removed.getMessage());
+        // no include and no record of where nginx routes, while this app listens: it may be live
+        SetupException unknown = assertThrows(SetupException.class, () -> Recovery.plan(new DeployState(),
+                seen(null, null, free(8080), running(V2), Set.of("?")), null, PORTS, port -> true));
+        assertTrue(unknown.getMessage().contains("no record of where nginx routes, while this app's instance on port 8081 (PID 202"),
+                unknown.getMessage());
+        // nothing of this app listens: a first deploy
+        Recovery.Plan first = Recovery.plan(new DeployState(), seen(null, null, free(8080), free(8081), Set.of("?")), null, PORTS,
+                port -> true);
+        assertNull(first.livePort());
+        assertEquals(8080, first.targetPort());
+    }
+
+    @Test
+    void anInstanceSystemdRestartedIsStillItsReleaseAndItsPreviousOneIsKnown() throws Exception {
+        DeployState done = state("d2", Phase.DONE, V2, null, V1);
+        // kill -9 of the live JVM: systemd started it again (another PID) from the same release
+        DeployState.Instance restarted = new DeployState.Instance(8081, 303L, "3003", "r2", V2.jar());
+        Recovery.Plan plan = Recovery.plan(done, seen(null, null, free(8080), running(restarted)), 8081, PORTS, port -> true);
+        assertEquals(303L, plan.live().pid());
+        assertEquals("r2", plan.live().release());
+        assertEquals(V2.jar(), plan.live().jar(), "its jar is still known");
+        assertEquals(V1, plan.previous(), "a rollback still goes back to v1");
+    }
+
+    @Test
+    void anAppThePluginDidNotStartIsAdoptedAndADeadLivePortIsReported() throws Exception {
+        PortState manual = new PortState(8080, "555", "5", "java -jar pium.jar", 100L, null, null, false);
         Recovery.Plan adopted = Recovery.plan(new DeployState(), seen(null, null, manual, free(8081)), 8080, PORTS, port -> true);
         assertEquals("adopted", adopted.live().release());
         assertEquals(555L, adopted.live().pid());
@@ -106,7 +141,7 @@ class RecoveryTest {
     }
 
     @Test
-    void theProtocolTableNamesEveryPhase() {
+    void theProtocolTableNamesEveryPhase() throws Exception {
         String table = Phase.table();
         for (Phase phase : Phase.values()) {
             assertTrue(table.contains("| `" + phase + "` |"), table);
@@ -118,23 +153,27 @@ class RecoveryTest {
         DeployState state = new DeployState();
         state.deployId(id);
         state.phase(phase);
-        state.live(live);
+        state.found(live, previous);
         state.target(target);
-        state.previous(previous);
         return state;
     }
 
     private static PortState running(DeployState.Instance instance) {
         return new PortState(instance.port(), String.valueOf(instance.pid()), instance.start(), "java -jar " + instance.jar(), 10L,
-                new InstanceRecord(instance.pid(), instance.start(), instance.release(), true, false), null);
+                new InstanceRecord(instance.pid(), instance.start(), instance.release(), true, false), null, true);
     }
 
     private static PortState free(int port) {
-        return new PortState(port, "", null, "", null, null, null);
+        return new PortState(port, "", null, "", null, null, null, false);
     }
 
     private static Inspection seen(Journal journal, String includeLine, PortState blue, PortState green) {
+        return seen(journal, includeLine, blue, green, Set.of());
+    }
+
+    /** @param nginxRoutes where nginx's current workers route, as the server's records tell ("?": no record) */
+    private static Inspection seen(Journal journal, String includeLine, PortState blue, PortState green, Set<String> nginxRoutes) {
         return new Inspection(includeLine != null, includeLine == null ? "" : includeLine, journal, Map.of(8080, blue, 8081, green), null,
-                "unknown");
+                "unknown", nginxRoutes);
     }
 }

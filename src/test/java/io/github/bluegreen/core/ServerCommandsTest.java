@@ -51,7 +51,7 @@ class ServerCommandsTest {
                 "/srv/app/releases/r1/8081.log", "/srv/app/instances/8081.env", Duration.ofSeconds(30), Duration.ofSeconds(60),
                 List.of("java", "-Dx=it's", "-jar", "/srv/app/releases/r1/app.jar"), "(unit)",
                 new ServerCommands.Upload(null, "/srv/app/releases/r1/app.jar.bundle", 1, 9, 0, 0));
-        assertEquals("'start' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'port=8081' 'release=r1'"
+        assertEquals("'start' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'pidfile=/run/nginx.pid' 'port=8081' 'release=r1'"
                 + " 'jar=/srv/app/releases/r1/app.jar' 'jar_name=app.jar' 'size=10' 'sha256=abc' 'log=/srv/app/releases/r1/8081.log'"
                 + " 'env=/srv/app/instances/8081.env' 'stop_s=30' 'drain_ms=60000' 'runner=process' 'unit=app'"
                 + " 'bundle=/srv/app/releases/r1/app.jar.bundle'"
@@ -75,21 +75,21 @@ class ServerCommandsTest {
         ServerLayout srv = new ServerLayout("/srv/app");
         DeployConfig config = configFor("/etc/nginx/service-url.inc");
         DeployState.Instance old = new DeployState.Instance(8080, 41L, "555", "r0", null);
-        assertEquals("'stop' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'port=8080' 'pid=41' 'start=555' 'release=r0'"
+        assertEquals("'stop' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'pidfile=/run/nginx.pid' 'port=8080' 'pid=41' 'start=555' 'release=r0'"
                 + " 'stop_s=30' 'drain_ms=0' 'unit=app'", ServerCommands.stopCommand(srv, config, old, Duration.ZERO).toString());
-        assertEquals("'cleanup' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'port=8080' 'pid=41' 'start=555' 'release=r0'"
+        assertEquals("'cleanup' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'pidfile=/run/nginx.pid' 'port=8080' 'pid=41' 'start=555' 'release=r0'"
                 + " 'stop_s=30' 'drain_ms=60000' 'unit=app' 'keep_old_s=0' 'keep=3' 'protect=r1 r0'",
                 ServerCommands.cleanupCommand(srv, config, old, List.of("r1", "r0")).toString());
-        assertEquals("'cleanup' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'drain_ms=60000' 'unit=app' 'keep_old_s=0' 'keep=3' 'protect=r1'",
+        assertEquals("'cleanup' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'pidfile=/run/nginx.pid' 'drain_ms=60000' 'unit=app' 'keep_old_s=0' 'keep=3' 'protect=r1'",
                 ServerCommands.cleanupCommand(srv, config, null, List.of("r1")).toString());
-        assertEquals("'inspect' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'ports=8080 8081' 'unit=app'",
+        assertEquals("'inspect' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'pidfile=/run/nginx.pid' 'ports=8080 8081' 'unit=app'",
                 ServerCommands.inspectCommand(srv, config).toString());
         assertEquals("'owner' 'ports=8080'", ServerCommands.ownerCommand(8080).toString());
         assertEquals("'unlock' 'base=/srv/app' 'deploy=d1'", ServerCommands.unlockCommand(srv, "d1").toString());
         assertEquals("'tail' 'file=/srv/app/history.log' 'lines=5'", ServerCommands.tailCommand("/srv/app/history.log", 5).toString());
         LockOwner me = new LockOwner("d1", "deploy", "ann", "ci", "b00t", 42, "777", Instant.parse("2026-11-25T10:00:00Z"));
         assertEquals("'lock' 'base=/srv/app' 'owner=deployId=d1\nkind=deploy\nuser=ann\nhost=ci\nbootId=b00t\npid=42\npidStart=777\n"
-                + "since=2026-11-25T10:00:00Z' 'expect=dead1' 'wait_s=90' 'include=/etc/nginx/service-url.inc' 'ports=8080 8081'"
+                + "since=2026-11-25T10:00:00Z' 'expect=dead1' 'wait_s=90' 'include=/etc/nginx/service-url.inc' 'pidfile=/run/nginx.pid' 'ports=8080 8081'"
                 + " 'unit=app'",
                 ServerCommands.lockCommand(srv, config, me, "dead1", Duration.ofSeconds(90)).toString());
     }
@@ -151,7 +151,7 @@ class ServerCommandsTest {
     void stopEndsAProcessWithSigtermAndOneThatIgnoresItWithSigkillAtTheDeadline() throws Exception {
         Process polite = new ProcessBuilder("sleep", "60").start();
         Process stubborn = new ProcessBuilder("sh", "-c", "trap '' TERM; sleep 60 & wait; sleep 60").start();
-        Thread.sleep(200);
+        routeToTheOtherPort();
 
         assertEquals("terminated", commands.stop(instance(polite), Duration.ZERO).stopped().verdict());
         Instant begin = Instant.now();
@@ -192,23 +192,97 @@ class ServerCommandsTest {
         }
     }
 
+    /** A server whose nginx workers of before a reload linger (finishing long requests) for {@code linger} seconds. */
+    private void lingeringNginx(double linger) throws Exception {
+        server.close();
+        server = new LocalServer(tmp.resolve("lingering"), linger);
+        layout = new ServerLayout(server.dir.resolve("base").toString());
+        commands = new ServerCommands(new LocalTransport(), layout, server.config());
+    }
+
+    private DeployState.Instance instanceOn(int port, Process process, String release) {
+        return new DeployState.Instance(port, process.pid(), LockOwner.startOf(process.pid()).orElseThrow(), release, null);
+    }
+
     @Test
-    void drainWaitsForTheWorkersOfTheLastSwitchAndNoLongerThanItsDeadline() throws Exception {
-        Process worker = new ProcessBuilder("sleep", "60").start();
+    void aStopWaitsUntilNoNginxWorkerMayStillRouteToItsPortAndNoLongerThanTheDrainTimeout() throws Exception {
+        lingeringNginx(60);
+        int blue = server.ports.get(0);
+        int green = server.ports.get(1);
         Process app = new ProcessBuilder("sleep", "60").start();
         try {
-            int port = server.ports.get(0);
-            Files.createDirectories(tmp.resolve("base"));
-            Files.writeString(tmp.resolve("base/last-switch"), "from=" + port + "\nto=" + server.ports.get(1) + "\nworkers=" + worker.pid() + "\n");
+            assertEquals(ServerCommands.OK, commands.switchTo(new DeployState.Instance(blue, null, null, null, null)).exit());
+            assertEquals(ServerCommands.OK, commands.switchTo(new DeployState.Instance(green, null, null, null, null)).exit());
+            // the worker loaded when nginx routed to blue still finishes a request, for a minute
             Instant begin = Instant.now();
-            ServerCommands.StopResult result = commands.stop(new DeployState.Instance(port, app.pid(),
-                    LockOwner.startOf(app.pid()).orElseThrow(), "r", null), Duration.ofMillis(1000));
+            ServerCommands.StopResult result = commands.stop(instanceOn(blue, app, "r"), Duration.ofMillis(1000));
             Duration took = Duration.between(begin, Instant.now());
+            assertEquals(1L, result.stopped().drainWorkers(), "one worker could still route to blue: " + result);
             assertTrue(result.stopped().drainTimedOut(), "a worker that never ends: the drain times out");
             assertTrue(result.stopped().drainMillis() >= 1000 && took.compareTo(Duration.ofMillis(2500)) < 0, "took " + took);
             assertEquals("terminated", result.stopped().verdict());
         } finally {
-            worker.destroyForcibly();
+            app.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aStopAfterASettledSwitchWaitsForTheWorkersThatLoadedTheIncludeOfBefore() throws Exception {
+        // the story of a deploy killed between the include's write and nginx's reload: the next deploy reloads (settles)
+        // the switch; nginx's workers of before still route to the old port, though the include already named the new one
+        lingeringNginx(1.5);
+        int blue = server.ports.get(0);
+        int green = server.ports.get(1);
+        Process app = new ProcessBuilder("sleep", "60").start();
+        try {
+            assertEquals(ServerCommands.OK, commands.switchTo(new DeployState.Instance(blue, null, null, null, null)).exit());
+            Thread.sleep(1600);   // blue's switch is long done: only workers that loaded blue remain
+            Files.writeString(server.dir.resolve("base/switch.journal"), "from=" + blue + "\nto=" + green + "\n");
+            Files.writeString(server.include, server.routeTo(green) + "\n");   // written, never reloaded: the deploy was killed
+            assertTrue(commands.stop(instanceOn(blue, app, "r"), Duration.ofSeconds(5)).refused().contains("did not end"),
+                    "no stop while a switch is left halfway");
+            assertEquals(ServerCommands.OK, commands.switchTo(new DeployState.Instance(green, null, null, null, null)).exit());
+            ServerCommands.StopResult result = commands.stop(instanceOn(blue, app, "r"), Duration.ofSeconds(5));
+            assertEquals(1L, result.stopped().drainWorkers(), "the worker of before the settling reload routed to blue: " + result);
+            assertTrue(result.stopped().drainMillis() >= 1000, "it was waited for: " + result);
+        } finally {
+            app.destroyForcibly();
+        }
+    }
+
+    @Test
+    void noStopWhileNginxsRunningConfigurationRoutesToThePortWhateverTheIncludeSays() throws Exception {
+        int blue = server.ports.get(0);
+        Process app = new ProcessBuilder("sleep", "60").start();
+        try {
+            assertEquals(ServerCommands.OK, commands.switchTo(new DeployState.Instance(blue, null, null, "r", null)).exit());
+            Files.delete(server.include);   // a config restore removed it; nginx was not reloaded
+            Instant begin = Instant.now();
+            ServerCommands.StopResult result = commands.stop(instanceOn(blue, app, "r"), Duration.ofSeconds(30));
+            assertTrue(result.refused().startsWith("nginx's running configuration routes to port " + blue), String.valueOf(result));
+            assertTrue(Duration.between(begin, Instant.now()).toSeconds() < 5, "refused at once, not after the drain timeout");
+            assertTrue(app.isAlive());
+            ServerCommands.Inspection seen = commands.inspect();
+            assertEquals(java.util.Set.of(String.valueOf(blue)), seen.nginxRoutes(), "inspect tells where nginx routes");
+        } finally {
+            app.destroyForcibly();
+        }
+    }
+
+    @Test
+    void anInstanceThatNeverServedIsStoppedWithoutADrainWhateverNginxsWorkers() throws Exception {
+        // a first deploy that failed: no include, no record of nginx's routes, the new instance recorded by start
+        lingeringNginx(60);
+        int blue = server.ports.get(0);
+        Process app = new ProcessBuilder("sleep", "60").start();
+        try {
+            Files.createDirectories(server.dir.resolve("base/instances"));
+            Files.writeString(server.dir.resolve("base/instances/" + blue), "pid=" + app.pid() + "\nstart="
+                    + LockOwner.startOf(app.pid()).orElseThrow() + "\nrelease=r1\nrunner=process\n");
+            ServerCommands.StopResult result = commands.stop(instanceOn(blue, app, "r1"), Duration.ofSeconds(30));
+            assertEquals("terminated", result.stopped().verdict(), String.valueOf(result));
+            assertEquals(null, result.stopped().drainWorkers(), "never served: not drained");
+        } finally {
             app.destroyForcibly();
         }
     }
@@ -216,15 +290,12 @@ class ServerCommandsTest {
     @Test
     void aCleanupWithNothingToStopStillWaitsForTheWorkersOfBeforeTheSwitch() throws Exception {
         // a first deploy: nginx's workers of before the switch have no route and may still accept a connection
-        Process worker = new ProcessBuilder("sleep", "1").start();
-        try {
-            Files.createDirectories(tmp.resolve("base"));
-            Files.writeString(tmp.resolve("base/last-switch"), "from=\nto=" + server.ports.get(0) + "\nworkers=" + worker.pid() + "\n");
-            commands.cleanup(null, List.of());
-            assertFalse(worker.isAlive(), "the deploy ends once every nginx worker has the new configuration");
-        } finally {
-            worker.destroyForcibly();
-        }
+        lingeringNginx(1);
+        String master = Files.readString(server.nginxPid).trim();
+        long old = Long.parseLong(Files.readString(Path.of("/proc/" + master + "/task/" + master + "/children")).trim());
+        assertEquals(ServerCommands.OK, commands.switchTo(new DeployState.Instance(server.ports.get(0), null, null, null, null)).exit());
+        commands.cleanup(null, List.of());
+        assertFalse(LocalServer.alive(old), "the deploy ends once every nginx worker has the new configuration");
     }
 
     @Test
@@ -285,7 +356,8 @@ class ServerCommandsTest {
         assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(server.include)),
                 "nginx may run as another user than the deploy user: the include (no secret in it) is readable by all");
         assertFalse(Files.exists(tmp.resolve("base/switch.journal")), "no journal after a switch that ended");
-        assertTrue(Files.readString(tmp.resolve("base/last-switch")).contains("workers=" + result.oldWorkers()));
+        assertTrue(Files.readString(tmp.resolve("base/routes")).lines().reduce((a, b) -> b).orElseThrow().startsWith(port + " "),
+                "the write is recorded: the workers started since route to " + port);
         assertFalse(result.oldWorkers().equals(result.newWorkers()));
     }
 
@@ -303,6 +375,7 @@ class ServerCommandsTest {
         Duration took = Duration.between(begin, Instant.now());
         assertEquals(ServerCommands.FAILED, result.exit());
         assertTrue(result.error().contains("bind() to 0.0.0.0:80 failed"), result.error());
+        assertTrue(result.rejected(), "nginx said why: no doubt about the pid file");
         assertTrue(took.compareTo(Duration.ofSeconds(2)) < 0, "not the whole reload timeout: " + took);
         assertEquals(server.routeTo(server.ports.get(0)), Files.readString(server.include).trim(), "include restored");
     }
@@ -316,6 +389,11 @@ class ServerCommandsTest {
         assertEquals(ServerCommands.REFUSED, result.exit());
         assertTrue(result.error().contains("no longer listens on port " + port), result.error());
         assertFalse(Files.exists(server.include), "nothing written");
+    }
+
+    /** nginx routes to the second port, and the server knows it: the first port's instance may be stopped. */
+    private void routeToTheOtherPort() throws Exception {
+        assertEquals(ServerCommands.OK, commands.switchTo(new DeployState.Instance(server.ports.get(1), null, null, null, null)).exit());
     }
 
     private DeployState.Instance instance(Process process) {
