@@ -67,9 +67,10 @@ public record DeployConfig(App app, Health health, Nginx nginx, Path artifact, L
      * @param keepOld       how long the old instance keeps running after a switch, for an instant rollback
      *                      ({@code bluegreen.keepOldSeconds}); zero stops it as soon as nginx no longer uses it
      * @param runner        what runs the instances ({@code bluegreen.runner})
+     * @param umask         the app's file mode mask, octal ({@code bluegreen.umask})
      */
     public record App(String name, String baseDir, List<Integer> ports, List<String> command,
-            Map<String, String> environment, Duration stopTimeout, int keepReleases, Duration keepOld, Runner runner) {}
+            Map<String, String> environment, Duration stopTimeout, int keepReleases, Duration keepOld, Runner runner, String umask) {}
 
     /**
      * @param path         health endpoint ({@code bluegreen.healthPath})

@@ -26,6 +26,11 @@ final class DetectStep {
         ServerCommands.Inspection seen = d.takeLock(LockOwner.thisProcess(state.deployId(), state.kind().name().toLowerCase()));
         DeployState before = d.readStateOrEmpty();
 
+        if (seen.errorLogUnreadable()) {
+            d.log.warn("nginx's error log " + d.config.nginx().errorLog() + " is not readable by the deploy user: a reload nginx rejects"
+                    + " shows only after bluegreen.reloadTimeoutSeconds, without nginx's reason. On Debian add the user to the group"
+                    + " adm (usermod -aG adm USER), or set bluegreen.nginxErrorLog to a log it can read");
+        }
         Integer routed = seen.routedPort(d.config);
         Recovery.Plan plan = Recovery.plan(before, seen, routed, d.config.app().ports(), port -> isUp(d, port));
         plan.warnings().forEach(d.log::warn);

@@ -3,19 +3,21 @@ package io.github.bluegreen.core;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.zip.ZipEntry;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipFile;
 
 /**
  * A Spring Boot jar as the upload sees it: the nested library jars (stored uncompressed under {@code BOOT-INF/lib/},
@@ -25,9 +27,6 @@ import java.util.Set;
  * it already has (as jib does with its layers). A jar without such entries is one gap: a full upload.
  */
 final class JarLayers {
-    private static final int CENTRAL_DIRECTORY_END = 0x06054b50;
-    private static final int CENTRAL_DIRECTORY_ENTRY = 0x02014b50;
-    private static final int LOCAL_HEADER = 0x04034b50;
     /** Libraries smaller than this travel inside the gaps: a blob costs a line in the manifest and a file on the server. */
     private static final long SMALLEST_BLOB = 16 * 1024;
 
@@ -65,18 +64,13 @@ final class JarLayers {
     }
 
     /**
-     * Reads the zip's central directory; anything unusual (zip64, a damaged file) makes the whole jar one gap. Then one
-     * pass over the file hashes the whole jar and each library.
+     * Reads the zip's directory (a damaged one makes the whole jar one gap), then hashes the whole jar and each library in
+     * one pass over the file.
      */
     static JarLayers of(Path jar) throws IOException {
         long size = Files.size(jar);
         try (FileChannel file = FileChannel.open(jar, StandardOpenOption.READ)) {
-            List<long[]> libraries;
-            try {
-                libraries = storedLibraries(file, size);
-            } catch (IllegalStateException notAZipAsExpected) {
-                libraries = List.of();
-            }
+            List<long[]> libraries = storedLibraries(jar);
             MessageDigest whole = sha256Digest();
             List<Segment> segments = new ArrayList<>();
             long position = 0;
@@ -106,48 +100,28 @@ final class JarLayers {
         return new Segment(offset, length, own == null ? null : HexFormat.of().formatHex(own.digest()));
     }
 
-    /** [data offset, length] of each stored (uncompressed) BOOT-INF/lib/ entry big enough, in file order. */
-    private static List<long[]> storedLibraries(FileChannel file, long size) throws IOException {
-        int tailLength = (int) Math.min(size, 65_557);   // the end record (22 bytes) plus the longest comment
-        ByteBuffer tail = read(file, size - tailLength, tailLength);
-        int end = -1;
-        for (int i = tailLength - 22; i >= 0; i--) {
-            if (tail.getInt(i) == CENTRAL_DIRECTORY_END) {
-                end = i;
-                break;
-            }
-        }
-        check(end >= 0);
-        long entries = Short.toUnsignedInt(tail.getShort(end + 10));
-        long directorySize = Integer.toUnsignedLong(tail.getInt(end + 12));
-        long directoryOffset = Integer.toUnsignedLong(tail.getInt(end + 16));
-        check(entries != 0xffff && directoryOffset != 0xffffffffL && directoryOffset + directorySize <= size);
-        ByteBuffer directory = read(file, directoryOffset, (int) directorySize);
+    /**
+     * [data offset, length] of each stored (uncompressed) BOOT-INF/lib/ entry big enough, in file order, as
+     * commons-compress reads the zip's directory; none if it is not a zip as expected (a damaged file, overlapping
+     * entries): the jar then travels whole.
+     */
+    private static List<long[]> storedLibraries(Path jar) {
         List<long[]> libraries = new ArrayList<>();
-        int at = 0;
-        for (long n = 0; n < entries; n++) {
-            check(directory.getInt(at) == CENTRAL_DIRECTORY_ENTRY);
-            int method = Short.toUnsignedInt(directory.getShort(at + 10));
-            long compressed = Integer.toUnsignedLong(directory.getInt(at + 20));
-            int nameLength = Short.toUnsignedInt(directory.getShort(at + 28));
-            int extraLength = Short.toUnsignedInt(directory.getShort(at + 30));
-            int commentLength = Short.toUnsignedInt(directory.getShort(at + 32));
-            long header = Integer.toUnsignedLong(directory.getInt(at + 42));
-            byte[] name = new byte[nameLength];
-            directory.get(at + 46, name);
-            String entry = new String(name, StandardCharsets.UTF_8);
-            if (method == 0 && compressed >= SMALLEST_BLOB && entry.startsWith("BOOT-INF/lib/") && entry.endsWith(".jar")) {
-                ByteBuffer local = read(file, header, 30);
-                check(local.getInt(0) == LOCAL_HEADER);
-                long data = header + 30 + Short.toUnsignedInt(local.getShort(26)) + Short.toUnsignedInt(local.getShort(28));
-                check(data + compressed <= directoryOffset);
-                libraries.add(new long[] {data, compressed});
+        try (ZipFile zip = ZipFile.builder().setPath(jar).get()) {
+            for (ZipArchiveEntry entry : Collections.list(zip.getEntriesInPhysicalOrder())) {
+                String name = entry.getName();
+                if (entry.getMethod() == ZipEntry.STORED && entry.getCompressedSize() >= SMALLEST_BLOB && name.startsWith("BOOT-INF/lib/")
+                        && name.endsWith(".jar") && entry.getDataOffset() >= 0) {
+                    libraries.add(new long[] {entry.getDataOffset(), entry.getCompressedSize()});
+                }
             }
-            at += 46 + nameLength + extraLength + commentLength;
+        } catch (IOException | RuntimeException notAZipAsExpected) {
+            return List.of();
         }
-        libraries.sort((a, b) -> Long.compare(a[0], b[0]));
         for (int i = 1; i < libraries.size(); i++) {
-            check(libraries.get(i)[0] >= libraries.get(i - 1)[0] + libraries.get(i - 1)[1]);
+            if (libraries.get(i)[0] < libraries.get(i - 1)[0] + libraries.get(i - 1)[1]) {
+                return List.of();
+            }
         }
         return libraries;
     }
@@ -207,17 +181,4 @@ final class JarLayers {
         }
     }
 
-    private static ByteBuffer read(FileChannel file, long position, int length) throws IOException {
-        ByteBuffer buffer = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
-        while (buffer.hasRemaining()) {
-            check(file.read(buffer, position + buffer.position()) > 0);
-        }
-        return buffer.flip();
-    }
-
-    private static void check(boolean expected) {
-        if (!expected) {
-            throw new IllegalStateException("not a zip as expected");
-        }
-    }
 }

@@ -12,23 +12,25 @@ import java.util.Optional;
 
 /**
  * Who holds the deploy lock: written into the lock file, shown to anyone who is refused. It records enough to tell a
- * dead holder for sure: the host and its boot id, the PID and that process's start time (a PID alone is reused).
+ * dead holder for sure: the host and its boot id, the PID namespace, the PID and that process's start time (a PID
+ * alone is reused, and is known only in its namespace: containers on one kernel share the boot id, not their PIDs).
  *
  * @param kind     {@code deploy}, {@code rollback}, or {@code timer} (the server's keep-old timer)
  * @param pidStart the process's start: clock ticks since boot on Linux (as {@code /proc/PID/stat} says), else epoch ms
  */
-public record LockOwner(String deployId, String kind, String user, String host, String bootId, long pid, String pidStart, Instant since) {
+public record LockOwner(String deployId, String kind, String user, String host, String bootId, String pidNamespace, long pid,
+        String pidStart, Instant since) {
 
     /** This Maven process, about to hold the lock for {@code deployId}. */
     static LockOwner thisProcess(String deployId, String kind) {
         long pid = ProcessHandle.current().pid();
-        return new LockOwner(deployId, kind, System.getProperty("user.name"), thisHost(), thisBootId(), pid,
+        return new LockOwner(deployId, kind, System.getProperty("user.name"), thisHost(), thisBootId(), thisPidNamespace(), pid,
                 startOf(pid).orElse(""), Instant.now());
     }
 
     String text() {
         return "deployId=" + deployId + "\nkind=" + kind + "\nuser=" + user + "\nhost=" + host + "\nbootId=" + bootId
-                + "\npid=" + pid + "\npidStart=" + pidStart + "\nsince=" + since;
+                + "\npidNs=" + pidNamespace + "\npid=" + pid + "\npidStart=" + pidStart + "\nsince=" + since;
     }
 
     /** From the {@code holder.*} keys the lock command prints when the lock is held. */
@@ -44,7 +46,7 @@ public record LockOwner(String deployId, String kind, String user, String host, 
         }
         return new LockOwner(values.getOrDefault("holder.deployId", "?"), values.getOrDefault("holder.kind", "deploy"),
                 values.getOrDefault("holder.user", "?"), values.getOrDefault("holder.host", "?"), values.getOrDefault("holder.bootId", ""),
-                pid, values.getOrDefault("holder.pidStart", ""), since);
+                values.getOrDefault("holder.pidNs", ""), pid, values.getOrDefault("holder.pidStart", ""), since);
     }
 
     /**
@@ -53,6 +55,9 @@ public record LockOwner(String deployId, String kind, String user, String host, 
      */
     String aliveHere() {
         if (!bootId.isEmpty() && bootId.equals(thisBootId())) {
+            if (!pidNamespace.isEmpty() && !pidNamespace.equals(thisPidNamespace())) {
+                return "unknown";   // another container on this kernel: its PIDs are not ours to look up
+            }
             return runs() ? "yes" : "no";
         }
         if (host.equals(thisHost())) {
@@ -78,6 +83,14 @@ public record LockOwner(String deployId, String kind, String user, String host, 
             return InetAddress.getLocalHost().getHostName();
         } catch (UnknownHostException e) {
             return "unknown-host";
+        }
+    }
+
+    private static String thisPidNamespace() {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString();
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return "";
         }
     }
 

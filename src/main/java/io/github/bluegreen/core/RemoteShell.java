@@ -1,11 +1,11 @@
 package io.github.bluegreen.core;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -55,32 +55,25 @@ final class RemoteShell {
         return new ExecResult(exitCode, output.substring(0, end), "");
     }
 
+    /** Reads until the line "&lt;marker&gt; &lt;status&gt;" that follows a newline; each line is looked at once. */
     private String readUntil(String marker) throws IOException {
-        ByteArrayOutputStream output = new ByteArrayOutputStream();
         byte[] end = ("\n" + marker + " ").getBytes(StandardCharsets.UTF_8);
+        byte[] buffer = new byte[8192];
+        int length = 0;
+        int lineStart = 0;
         for (int b; (b = stdout.read()) >= 0; ) {
-            output.write(b);
-            if (b == '\n' && endsWithStatusLine(output.toByteArray(), end)) {
-                return output.toString(StandardCharsets.UTF_8);
+            if (length == buffer.length) {
+                buffer = Arrays.copyOf(buffer, length * 2);
+            }
+            buffer[length++] = (byte) b;
+            if (b == '\n') {
+                if (lineStart > 0 && length - lineStart + 1 > end.length
+                        && Arrays.equals(buffer, lineStart - 1, lineStart - 1 + end.length, end, 0, end.length)) {
+                    return new String(buffer, 0, length, StandardCharsets.UTF_8);
+                }
+                lineStart = length;
             }
         }
-        throw new IOException("the remote shell ended: " + output.toString(StandardCharsets.UTF_8).trim());
-    }
-
-    /** True once the buffer ends with "\n<marker> <status>\n". */
-    private static boolean endsWithStatusLine(byte[] buffer, byte[] end) {
-        int lineStart = buffer.length - 2;
-        while (lineStart >= 0 && buffer[lineStart] != '\n') {
-            lineStart--;
-        }
-        if (lineStart < 0 || buffer.length - lineStart < end.length) {
-            return false;
-        }
-        for (int i = 0; i < end.length; i++) {
-            if (buffer[lineStart + i] != end[i]) {
-                return false;
-            }
-        }
-        return true;
+        throw new IOException("the remote shell ended: " + new String(buffer, 0, length, StandardCharsets.UTF_8).trim());
     }
 }

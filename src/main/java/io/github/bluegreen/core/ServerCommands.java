@@ -101,6 +101,7 @@ final class ServerCommands {
         }
         lock.args().put("include", config.nginx().include());
         lock.args().put("pidfile", config.nginx().pidFile());
+        lock.args().put("errorlog", config.nginx().errorLog());
         lock.args().put("ports", ports(config));
         lock.args().put("unit", config.app().name());
         return lock;
@@ -126,9 +127,10 @@ final class ServerCommands {
      * @param holder      who holds the deploy lock, or null; {@code holderAlive} the server's verdict on it (yes, no, unknown)
      * @param nginxRoutes where nginx's current workers route, as the server's records of the include tell: ports, "-" (no
      *                    include), "?" (no record)
+     * @param errorLogUnreadable the deploy user cannot read nginx's error log (bluegreen.nginxErrorLog)
      */
     record Inspection(boolean includeExists, String includeLine, Journal journal, Map<Integer, PortState> ports, LockOwner holder,
-            String holderAlive, Set<String> nginxRoutes) {
+            String holderAlive, Set<String> nginxRoutes, boolean errorLogUnreadable) {
         private static final Pattern SERVICE_URL = Pattern.compile("set\\s+\\$service_url\\s+https?://[^\\s:/;]+:(\\d+)\\s*;");
 
         static Inspection parse(Map<String, String> values, List<Integer> ports) {
@@ -138,7 +140,8 @@ final class ServerCommands {
                 InstanceRecord record = values.containsKey(key + "record.pid")
                         ? new InstanceRecord(Long.parseLong(values.get(key + "record.pid")), values.get(key + "record.start"),
                                 values.get(key + "record.release"), "yes".equals(values.get(key + "record.alive")),
-                                "systemd".equals(values.get(key + "record.runner")))
+                                "systemd".equals(values.get(key + "record.runner")), values.get(key + "record.jar"),
+                                values.get(key + "record.sha256"))
                         : null;
                 String uptime = values.getOrDefault(key + "uptime", "");
                 String unit = values.containsKey(key + "unit.ActiveState") ? values.get(key + "unit.ActiveState") + ", "
@@ -157,7 +160,8 @@ final class ServerCommands {
                     Integer.parseInt(values.get("journal.to"))) : null;
             LockOwner holder = values.containsKey("holder.deployId") ? LockOwner.parse(values) : null;
             return new Inspection("true".equals(values.get("include.exists")), values.getOrDefault("include.line", "").trim(),
-                    journal, states, holder, values.getOrDefault("holder.alive", "unknown"), routes);
+                    journal, states, holder, values.getOrDefault("holder.alive", "unknown"), routes,
+                    values.containsKey("nginx.errorlog"));
         }
 
         private static Integer number(String text) {
@@ -214,13 +218,13 @@ final class ServerCommands {
 
     /**
      * The server's record of an instance the plugin started: alive if that very process (PID and start time) runs;
-     * {@code unit}: run by systemd (its PID is the unit's main PID).
+     * {@code unit}: run by systemd (its PID is the unit's main PID); its release's jar and that jar's SHA-256, if known.
      */
-    record InstanceRecord(long pid, String start, String release, boolean alive, boolean unit) {}
+    record InstanceRecord(long pid, String start, String release, boolean alive, boolean unit, String jar, String sha256) {}
 
     static Command inspectCommand(ServerLayout layout, DeployConfig config) {
         return command("inspect", "base", layout.base(), "include", config.nginx().include(), "pidfile", config.nginx().pidFile(),
-                "ports", ports(config), "unit", config.app().name());
+                "errorlog", config.nginx().errorLog(), "ports", ports(config), "unit", config.app().name());
     }
 
     Inspection inspect() throws SetupException {
@@ -251,7 +255,7 @@ final class ServerCommands {
      * @param size     the uploaded size, or null for a release already on the server (no check)
      * @param envFile  the file with the app's environment variables, or empty
      * @param command  the start command, every word already resolved ({jar}, {port}) (the process runner)
-     * @param unitText the template unit (the systemd runner)
+     * @param unitText the instance's drop-in unit (the systemd runner; the template unit is written once)
      * @param upload   how the jar reaches the release directory (uploaded whole, rebuilt from a bundle, an earlier release's)
      */
     record StartRequest(int port, String release, String jar, Long size, String sha256, String log, String envFile,
@@ -305,7 +309,9 @@ final class ServerCommands {
         } else if (r.upload().bundle() != null) {
             start.args().put("bundle", r.upload().bundle());
         }
+        start.args().put("umask", config.app().umask());
         if (config.app().runner() == DeployConfig.Runner.SYSTEMD) {
+            start.args().put("unit_template", SystemdUnit.template(config, layout));
             start.args().put("unit_text", r.unitText());
             return start;
         }

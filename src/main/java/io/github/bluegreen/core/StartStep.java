@@ -52,7 +52,7 @@ final class StartStep {
         d.state.targetLaunchedAt(Instant.now());
         ServerCommands.StartRequest request = new ServerCommands.StartRequest(port, release, jar, size, sha256,
                 d.layout.log(release, port), envFile, d.config.app().stopTimeout(), d.config.nginx().drainTimeout(), command,
-                SystemdUnit.text(d.config, d.layout), upload);
+                SystemdUnit.instance(d.config, d.layout), upload);
         ServerCommands.StartResult result = d.server.start(request);
         if (result.exit() == ServerCommands.REBUILD_FAILED) {
             d.log.warn(result.error() + ": uploading the whole jar instead");
@@ -62,6 +62,8 @@ final class StartStep {
             upload = new ServerCommands.Upload(null, null, size, 0, Duration.between(begin, Instant.now()).toMillis(),
                     d.transport.requests() - requests);
             d.state.upload(upload);
+            d.log.info("Uploaded " + d.config.artifact().getFileName() + " whole instead: " + kib(size) + " sent ("
+                    + Durations.format(Duration.ofMillis(upload.millis())) + ")");
             result = d.server.start(new ServerCommands.StartRequest(port, release, jar, size, sha256, request.log(), envFile,
                     request.stopTimeout(), request.drainTimeout(), command, request.unitText(), upload));
         }

@@ -70,25 +70,32 @@ public final class StatusReport {
         } catch (IOException e) {
             text.append(", health: ").append(e.getMessage());
         }
+        ServerCommands.InstanceRecord record = port.running() != null && String.valueOf(port.running().pid()).equals(port.pid())
+                ? port.running() : null;
+        String release = record != null ? record.release() : null;
         DeployState.Instance[] known = {state.live(), state.previous(), state.target()};
         String[] roles = {"live", "previous", "target"};
-        for (int i = 0; i < known.length; i++) {
+        String role = null;
+        for (int i = 0; i < known.length && role == null; i++) {
             DeployState.Instance instance = known[i];
-            if (instance != null && instance.port() == port.port() && String.valueOf(instance.pid()).equals(port.pid())) {
-                text.append(", release ").append(instance.release()).append(" (").append(roles[i]);
-                // after a finished deploy the live instance is the one it uploaded; after a failed one it is not
-                if (roles[i].equals("live") && state.phase() == Phase.DONE && state.sha256() != null) {
-                    text.append(", ").append(state.artifact()).append(" sha256 ").append(state.sha256());
-                }
-                if (roles[i].equals("previous") && state.previousKeptUntil() != null) {
-                    text.append(", kept for rollback until ").append(state.previousKeptUntil());
-                }
-                return text.append(')').toString();
+            boolean same = instance != null && instance.port() == port.port() && (release != null ? release.equals(instance.release())
+                    : String.valueOf(instance.pid()).equals(port.pid()));
+            if (same) {
+                role = roles[i];
+                release = instance.release();
             }
         }
-        if (port.running() != null && String.valueOf(port.running().pid()).equals(port.pid())) {
-            text.append(", release ").append(port.running().release());
+        if (release == null) {
+            return text.toString();
         }
-        return text.toString();
+        text.append(", release ").append(release).append(" (").append(role == null ? "not in the state file" : role);
+        if (record != null && record.sha256() != null) {   // the server's record: true after a restart, a failed deploy too
+            text.append(", ").append(record.jar().substring(record.jar().lastIndexOf('/') + 1)).append(" sha256 ").append(record.sha256());
+        }
+        if ("previous".equals(role) && state.previousKeptUntil() != null) {
+            text.append(", kept for rollback until ").append(state.previousKeptUntil());
+        }
+        return text.append(')').toString();
     }
 }
+

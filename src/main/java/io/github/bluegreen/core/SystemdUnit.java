@@ -3,33 +3,47 @@ package io.github.bluegreen.core;
 import java.util.stream.Collectors;
 
 /**
- * The template unit {@code <appName>@.service} of the systemd runner: one instance per port ({@code %i}), the jar of the
- * release from the instance's environment file ({@code BLUEGREEN_JAR}), restarted when it crashes, stopped with SIGTERM
- * and SIGKILL after the stop timeout. The server installs it (with {@code [Install]} for its scope) when it changed.
+ * The systemd runner's units: a template {@code <appName>@.service} (one instance per port, {@code %i}), written once and
+ * never changed, and each instance's settings in its own drop-in {@code <appName>@<port>.service.d/bluegreen.conf},
+ * written when a deploy starts that instance: the jar of the release from the instance's environment file
+ * ({@code BLUEGREEN_JAR}), restarted when it crashes, stopped with SIGTERM and SIGKILL after the stop timeout. A deploy
+ * so never changes what the live instance runs, not even at its next restart.
  */
 final class SystemdUnit {
     private SystemdUnit() {}
 
-    static String text(DeployConfig config, ServerLayout layout) {
-        String exec = config.app().command().stream().map(SystemdUnit::word).collect(Collectors.joining(" "));
+    /** The template: names the base directory whose deploys own it (the server refuses another's). */
+    static String template(DeployConfig config, ServerLayout layout) {
         return String.join("\n",
-                "# Written by bluegreen-maven-plugin at every start (a change applies to instances started afterwards).",
+                "# Written once by bluegreen-maven-plugin; each instance's settings are in its drop-in " + config.app().name()
+                        + "@<port>.service.d/bluegreen.conf, written when a deploy starts it.",
                 "[Unit]",
                 "Description=" + config.app().name() + " on port %i (bluegreen-maven-plugin)",
                 "After=network.target",
+                "X-BluegreenBase=" + path(layout.base()),
                 "",
                 "[Service]",
-                "Type=exec",
+                "Type=exec");
+    }
+
+    /** One instance's drop-in: every setting of its own (lists reset first: a template written earlier may set them). */
+    static String instance(DeployConfig config, ServerLayout layout) {
+        String exec = config.app().command().stream().map(SystemdUnit::word).collect(Collectors.joining(" "));
+        return String.join("\n",
+                "# Written by bluegreen-maven-plugin when a deploy started this instance.",
+                "[Service]",
                 "WorkingDirectory=" + path(layout.base()),
                 // the release's jar and the app's variables; readable only by the deploy user
+                "EnvironmentFile=",
                 "EnvironmentFile=" + path(layout.base()) + "/instances/%i.env",
+                "ExecStart=",
                 "ExecStart=" + exec,
                 "SuccessExitStatus=143",   // the JVM's exit code after SIGTERM
                 "Restart=on-failure",
                 "RestartSec=1",
                 "TimeoutStopSec=" + config.app().stopTimeout().toSeconds(),
                 "KillSignal=SIGTERM",
-                "UMask=0077");
+                "UMask=" + config.app().umask());
     }
 
     /** One word of ExecStart, quoted: systemd reads it back as the word, {jar} and {port} replaced. */

@@ -25,13 +25,15 @@ final class WarmUp {
         AtomicInteger failed = new AtomicInteger();
         List<Long> micros = java.util.Collections.synchronizedList(new ArrayList<>());
         Instant begin = Instant.now();
+        // bounded like the health check: an instance that answers slowly never holds the deploy for long
+        Instant deadline = begin.plus(d.config.health().timeout());
         int concurrency = Math.max(1, traffic.warmupConcurrency());
         ExecutorService pool = Executors.newFixedThreadPool(concurrency);
         try {
             List<Future<?>> workers = new ArrayList<>();
             for (int i = 0; i < concurrency; i++) {
                 workers.add(pool.submit(() -> {
-                    for (int n; (n = next.getAndIncrement()) < requests; ) {
+                    for (int n; (n = next.getAndIncrement()) < requests && Instant.now().isBefore(deadline); ) {
                         long t0 = System.nanoTime();
                         try {
                             HttpResult answer = d.transport.httpGet(target.port(), paths.get(n % paths.size()), d.config.health().probeTimeout());
@@ -60,6 +62,10 @@ final class WarmUp {
             all = new ArrayList<>(micros);
         }
         int tail = Math.min(all.size(), Math.max(1, requests / 10));
+        if (all.size() < requests) {
+            d.log.warn("Warm-up stopped after " + all.size() + " of " + requests + " requests: it ran for bluegreen.healthTimeoutSeconds ("
+                    + Durations.format(d.config.health().timeout()) + ")");
+        }
         d.log.info("Warm-up: " + all.size() + " requests to port " + target.port() + " " + paths + " in "
                 + Durations.format(Duration.between(begin, Instant.now())) + " (" + concurrency + " at once), median "
                 + median(all.subList(0, Math.min(all.size(), tail))) + " for the first " + tail + ", " + median(all.subList(all.size() - tail, all.size()))

@@ -145,6 +145,13 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
     @Parameter
     private Map<String, String> environment = Map.of();
 
+    /**
+     * The app's file mode creation mask (octal), e.g. {@code 0027} to let the app's group read the files it writes. The
+     * default keeps what the app writes private to the deploy user.
+     */
+    @Parameter(property = "bluegreen.umask", defaultValue = "0077")
+    private String umask;
+
     /** Time between SIGTERM and SIGKILL when an instance is stopped. */
     @Parameter(property = "bluegreen.stopTimeoutSeconds", defaultValue = "30")
     private int stopTimeoutSeconds;
@@ -362,9 +369,36 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
             throw new SetupException("bluegreen.healthPath", "bluegreen.healthPath must start with / and contain no blanks or control"
                     + " characters: '" + healthPath.replaceAll("\\p{Cntrl}", "?") + "'");
         }
-        if (appName == null || !appName.matches("[A-Za-z0-9._-]+")) {
-            throw new SetupException("bluegreen.appName", "bluegreen.appName must be a plain name (letters, digits, . _ -): '" + appName + "'");
+        if (appName == null || !appName.matches("[A-Za-z0-9_][A-Za-z0-9._-]*")) {
+            throw new SetupException("bluegreen.appName", "bluegreen.appName must be a plain name (letters, digits, . _ -, not starting"
+                    + " with . or -): '" + appName + "'");
         }
+        if (baseDir != null && !baseDir.isBlank() && !baseDir.startsWith("/") && !baseDir.startsWith("~/")) {
+            throw new SetupException("bluegreen.baseDir", "bluegreen.baseDir must be an absolute path or start with ~/ (the deploy"
+                    + " user's home): '" + baseDir + "'");
+        }
+        absolute("bluegreen.nginxInclude", nginxInclude);
+        absolute("bluegreen.nginxPidFile", nginxPidFile);
+        if (nginxErrorLog != null && !nginxErrorLog.isBlank()) {
+            absolute("bluegreen.nginxErrorLog", nginxErrorLog);
+        }
+        if (umask == null || !umask.matches("0?[0-7]{3}")) {
+            throw new SetupException("bluegreen.umask", "bluegreen.umask must be an octal mask such as 0077 or 0027: '" + umask + "'");
+        }
+        atLeast("bluegreen.stopTimeoutSeconds", stopTimeoutSeconds, 1);
+        atLeast("bluegreen.healthTimeoutSeconds", healthTimeoutSeconds, 1);
+        atLeast("bluegreen.probeTimeoutMillis", probeTimeoutMillis, 1);
+        atLeast("bluegreen.pollIntervalMillis", pollIntervalMillis, 1);
+        atLeast("bluegreen.reloadTimeoutSeconds", reloadTimeoutSeconds, 1);
+        atLeast("bluegreen.drainTimeoutSeconds", drainTimeoutSeconds, 0);
+        atLeast("bluegreen.keepOldSeconds", keepOldSeconds, 0);
+        atLeast("bluegreen.keepReleases", keepReleases, 1);
+        atLeast("bluegreen.lockWaitSeconds", lockWaitSeconds, 0);
+        atLeast("bluegreen.hookTimeoutSeconds", hookTimeoutSeconds, 1);
+        atLeast("bluegreen.connectTimeoutSeconds", connectTimeoutSeconds, 1);
+        atLeast("bluegreen.proofIntervalMillis", proofIntervalMillis, 1);
+        atLeast("bluegreen.warmupRequests", warmupRequests, 0);
+        atLeast("bluegreen.warmupConcurrency", warmupConcurrency, 1);
         DeployConfig.Runner instances;
         try {
             instances = DeployConfig.Runner.valueOf(runner.trim().toUpperCase(java.util.Locale.ROOT));
@@ -388,7 +422,8 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
         return new DeployConfig(
                 new DeployConfig.App(appName, baseDir == null || baseDir.isBlank() ? "~/bluegreen/" + appName : baseDir,
                         List.of(bluePort, greenPort), command, variables,
-                        Duration.ofSeconds(stopTimeoutSeconds), keepReleases, Duration.ofSeconds(keepOldSeconds), instances),
+                        Duration.ofSeconds(stopTimeoutSeconds), keepReleases, Duration.ofSeconds(keepOldSeconds), instances,
+                        umask.length() == 3 ? "0" + umask : umask),
                 new DeployConfig.Health(healthPath, Duration.ofSeconds(healthTimeoutSeconds),
                         Duration.ofMillis(probeTimeoutMillis), Duration.ofMillis(pollIntervalMillis)),
                 new DeployConfig.Nginx(nginxInclude, nginxPidFile, words("bluegreen.nginxTestCommand", nginxTestCommand),
@@ -403,7 +438,7 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
 
     private DeployConfig.Traffic traffic() throws SetupException {
         String url = proofUrl == null ? "" : proofUrl.trim();
-        if (!url.isEmpty() && !url.matches("http://[^/\\s]+(:\\d+)?(/\\S*)?")) {
+        if (!url.isEmpty() && (!url.matches("http://[^/\\s]+(:\\d+)?(/\\S*)?") || !isUri(url))) {
             throw new SetupException("bluegreen.proofUrl", "bluegreen.proofUrl must be an http:// URL (its port and path are probed"
                     + " from the server): '" + url + "'");
         }
@@ -413,8 +448,30 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
                 throw new SetupException("bluegreen.warmupPaths", "a warm-up path must start with / and contain no blanks: '" + path + "'");
             }
         }
-        return new DeployConfig.Traffic(url, Duration.ofMillis(Math.max(1, proofIntervalMillis)), requireZeroFailures, paths,
-                Math.max(0, warmupRequests), Math.max(1, warmupConcurrency));
+        return new DeployConfig.Traffic(url, Duration.ofMillis(proofIntervalMillis), requireZeroFailures, paths, warmupRequests,
+                warmupConcurrency);
+    }
+
+    private static boolean isUri(String url) {
+        try {
+            java.net.URI.create(url);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** A number a user set: 0 or less would mean "no limit" or nothing sensible, so it is refused, naming the parameter. */
+    private static void atLeast(String parameter, int value, int min) throws SetupException {
+        if (value < min) {
+            throw new SetupException(parameter, parameter + " must be at least " + min + ": " + value);
+        }
+    }
+
+    private static void absolute(String parameter, String path) throws SetupException {
+        if (path == null || !path.startsWith("/")) {
+            throw new SetupException(parameter, parameter + " must be an absolute path on the server: '" + path + "'");
+        }
     }
 
     private static List<String> hook(String parameter, String command) throws SetupException {

@@ -162,13 +162,18 @@ commands_lock() { # commands_lock WAIT_S: hold commands.lock until this command 
 try_lock() { # try_lock OWNER_TEXT: create deploy.lock only if there is none (O_EXCL through noclobber)
     ( set -C; printf '%s\n' "$1" > "$base/deploy.lock" ) 2>/dev/null
 }
-holder_alive() { # holder_alive: yes / no / unknown, for the process that holds deploy.lock, as seen from here
-    local host boot pid start
+pid_ns() { readlink /proc/self/ns/pid 2>/dev/null; }   # the PID namespace this command sees PIDs in
+holder_alive() { # holder_alive: yes / no / unknown, for the process that holds deploy.lock, as seen from here: a PID
+    # is known only in the PID namespace it was read in (containers on one kernel share its boot id, not their PIDs)
+    local host boot pid start ns
     host=$(value_of host "$base/deploy.lock")
     boot=$(value_of bootId "$base/deploy.lock")
     pid=$(value_of pid "$base/deploy.lock")
     start=$(value_of pidStart "$base/deploy.lock")
-    if [ -n "$boot" ] && [ "$boot" = "$(boot_id)" ]; then
+    ns=$(value_of pidNs "$base/deploy.lock")
+    if [ -n "$boot" ] && [ "$boot" = "$(boot_id)" ] && [ -n "$ns" ] && [ "$ns" != "$(pid_ns)" ]; then
+        echo unknown
+    elif [ -n "$boot" ] && [ "$boot" = "$(boot_id)" ]; then
         if alive "$pid" "$start"; then echo yes; else echo no; fi
     elif [ -n "$boot" ] && [ "$host" = "$(uname -n)" ]; then
         echo no   # this host, an earlier boot: it ended with the reboot
@@ -292,8 +297,9 @@ write_route() { # write_route PORT COMMAND...: runs the command that writes the 
 }
 worker_routes() { # worker_routes PIDFILE: "PID STATE ROUTES SETTLED" per nginx worker; STATE retiring if nginx titled
     # it "shutting down" (it finishes its requests, then exits), else current; ROUTES the ports it may send requests to,
-    # comma separated; SETTLED yes once the newest worker is 500 ms old (nginx tells the workers of before a reload to
-    # shut down 100 ms after it started the new ones: before that, an old one may still look current)
+    # comma separated; SETTLED yes once the newest worker is 3 s old (nginx tells the workers of before a reload to shut
+    # down 100 ms after it started the new ones, and a busy machine may take a while to run them: until then, an old
+    # one may still look current)
     local records w start list=""
     records=$(routes_records)
     for w in $(nginx_workers "$1"); do
@@ -313,7 +319,7 @@ worker_routes() { # worker_routes PIDFILE: "PID STATE ROUTES SETTLED" per nginx 
                     if (start[k] >= after[i]) route = port[i]
                     else { if (start[k] >= before[i]) route = route "," port[i]; break }
                 }
-                print pid[k], (retiring[k] ? "retiring" : "current"), route, (now - newest >= 500 ? "yes" : "no")
+                print pid[k], (retiring[k] ? "retiring" : "current"), route, (now - newest >= 3000 ? "yes" : "no")
             }
         }'
 }
@@ -459,6 +465,8 @@ prune() { # prune RELEASES KEEP PROTECT: keeps the KEEP newest releases that wen
         fi
         rm -rf "${releases:?}/$r" && echo "pruned.$r=true"
     done
+    # what a cut upload or a failed rebuild left in the releases kept (the deploy that cleans up holds the lock)
+    rm -f "$releases"/*/*.tmp "$releases"/*/*.bundle "$releases"/*/*.bundle.data
     prune_blobs
 }
 prune_blobs() { # the blobs no kept release's manifest names are removed
@@ -498,8 +506,8 @@ keep_old_timer() { # keep_old_timer PORT PID START STOP_S DRAIN_MS KEEP_S (detac
     sleep "$keep_s"
     read -r self _ < /proc/self/stat   # this subshell's own PID ($$ is the parent's)
     while alive "$pid" "$start"; do
-        if try_lock "$(printf 'deployId=%s\nkind=timer\nuser=%s\nhost=%s\nbootId=%s\npid=%s\npidStart=%s\nsince=%s' "$id" \
-                "$(id -un)" "$(uname -n)" "$(boot_id)" "$self" "$(proc_start "$self")" "$(date -u +%Y-%m-%dT%H:%M:%SZ)")"; then
+        if try_lock "$(printf 'deployId=%s\nkind=timer\nuser=%s\nhost=%s\nbootId=%s\npidNs=%s\npid=%s\npidStart=%s\nsince=%s' "$id" \
+                "$(id -un)" "$(uname -n)" "$(boot_id)" "$(pid_ns)" "$self" "$(proc_start "$self")" "$(date -u +%Y-%m-%dT%H:%M:%SZ)")"; then
             [ "$(routed_port)" = "$port" ] || stop_instance "$port" "$pid" "$start" "$stop_s" "$drain_ms" > /dev/null
             release_lock "$id" > /dev/null
             return 0
@@ -517,9 +525,13 @@ release_lock() { # release_lock DEPLOY_ID: removes deploy.lock if DEPLOY_ID hold
 
 # --- commands
 cmd_lock() {
-    local base="" owner="" expect="" wait_s=60 include="" pidfile="" ports="" unit=""
+    local base="" owner="" expect="" wait_s=60 include="" pidfile="" errorlog="" ports="" unit=""
     parse_args "$@"
     mkdir -p "$base" || exit 4
+    if [ -f "$base/app" ] && [ "$(value_of name "$base/app")" != "$unit" ]; then
+        echo "error=$base holds the deploys of the app $(value_of name "$base/app"), not of $unit: give each app its own bluegreen.baseDir"
+        exit 4
+    fi
     if [ -n "$expect" ]; then
         commands_lock "$wait_s"   # the taken-over deploy's last command has ended
         if [ -f "$base/deploy.lock" ] && [ "$(value_of deployId "$base/deploy.lock")" != "$expect" ]; then
@@ -528,11 +540,13 @@ cmd_lock() {
         mv -f "$base/deploy.lock" "$base/deploy.lock.taken-over" 2>/dev/null
     fi
     try_lock "$owner" || { print_holder; exit 3; }
+    [ -f "$base/app" ] || write_file "$base/app" "name=$unit"
     echo "lock=taken"
     inspect
 }
 inspect() {
-    local port record pid start running
+    local port record pid start running release sha
+    [ -z "${errorlog:-}" ] || [ -r "$errorlog" ] || echo "nginx.errorlog=unreadable"
     if [ -f "$include" ]; then
         echo "include.exists=true"
         echo "include.line=$(grep -m1 'service_url' "$include" 2>/dev/null)"
@@ -551,8 +565,13 @@ inspect() {
         record=$(record_of "$port")
         pid=$(value_of pid "$record") || continue
         start=$(value_of start "$record")
-        echo "port.$port.record.release=$(value_of release "$record")"
+        release=$(value_of release "$record")
+        echo "port.$port.record.release=$release"
         echo "port.$port.record.runner=$(value_of runner "$record")"
+        for sha in "$base/releases/$release"/*.sha256; do   # the release's jar, as its upload was checked
+            [ -f "$sha" ] || continue
+            echo "port.$port.record.jar=${sha%.sha256}"; echo "port.$port.record.sha256=$(cat "$sha")"
+        done
         if running=$(running_instance "$port"); then
             echo "port.$port.record.pid=${running% *}"; echo "port.$port.record.start=${running#* }"; echo "port.$port.record.alive=yes"
         else
@@ -564,7 +583,7 @@ inspect() {
     done
 }
 cmd_inspect() {
-    local base="" include="" pidfile="" ports="" unit=""
+    local base="" include="" pidfile="" errorlog="" ports="" unit=""
     parse_args "$@"
     inspect
 }
@@ -579,19 +598,19 @@ cmd_owner() {
 }
 cmd_start() {
     local base="" include="" pidfile="" port="" release="" jar="" jar_name="" size="" sha256="" log="" env="" stop_s=30
-    local drain_ms=0 runner=process unit="" unit_text="" reuse="" bundle="" actual_size actual_sha pid
+    local drain_ms=0 runner=process unit="" unit_template="" unit_text="" umask=0077 reuse="" bundle="" actual_size actual_sha pid
     parse_args "$@"
     while [ $# -gt 0 ] && [ "$1" != -- ]; do shift; done
     [ $# -eq 0 ] || shift
     commands_lock 120
     mkdir -p "${jar%/*}" || exit 4
-    if [ -n "$reuse" ]; then   # the same jar as an earlier release: nothing was uploaded
+    if [ -n "$reuse" ]; then   # the same jar as an earlier release: nothing was uploaded (checked below all the same)
         ln -f "$reuse" "$jar" 2> /dev/null || { cp -p "$reuse" "$jar.tmp" && mv -f "$jar.tmp" "$jar"; } || exit 4
         # its manifest too: the blobs it names stay kept when the earlier release is pruned
         [ ! -f "$reuse.manifest" ] || cp -p "$reuse.manifest" "$jar.manifest" || exit 4
     elif [ -n "$bundle" ]; then   # only what the server lacked was uploaded: the jar is rebuilt here
         if ! assemble "$bundle" "$bundle.data" "$jar"; then
-            rm -f "$jar.tmp"; drop_corrupt_blobs "$bundle"
+            rm -f "$jar.tmp"; drop_corrupt_blobs "$bundle"; rm -f "$bundle" "$bundle.data"
             echo "error=the jar could not be rebuilt from $bundle (a blob of an earlier release is missing)"; exit 6
         fi
         rm -f "$bundle.data"
@@ -604,6 +623,11 @@ cmd_start() {
         actual_sha=$(sha256sum "$jar" 2>/dev/null)
         actual_sha=${actual_sha%% *}
         if [ "$actual_size" != "$size" ] || [ "$actual_sha" != "$sha256" ]; then
+            if [ -n "$reuse" ]; then   # damaged since it was checked: never offered again
+                rm -f "$jar" "$jar.manifest" "$reuse.sha256"
+                echo "error=the same jar of an earlier release, $reuse, is damaged on the server (size $actual_size, expected $size)"
+                exit 6
+            fi
             if [ -n "$bundle" ]; then
                 rm -f "$jar"; drop_corrupt_blobs "$jar.manifest"; rm -f "$jar.manifest"
                 echo "error=the jar rebuilt from earlier releases is not the local one (a blob was corrupt)"; exit 6
@@ -621,15 +645,16 @@ cmd_start() {
         # detached (setsid, nohup, no stdio, no commands.lock) so that the SSH channel closes at once; a clean
         # environment: PATH, HOME, LANG, plus the env file's variables (a file only the deploy user reads, never argv)
         nohup setsid env -i PATH="$PATH" HOME="$HOME" LANG="${LANG:-C.UTF-8}" \
-            sh -c 'set -a; [ -z "$1" ] || . "$1"; shift; exec "$@"' app "$env" "$@" >> "$log" 2>&1 < /dev/null 9>&- &
+            sh -c 'umask "$1"; set -a; [ -z "$2" ] || . "$2"; shift 2; exec "$@"' app "$umask" "$env" "$@" >> "$log" 2>&1 < /dev/null 9>&- &
         pid=$!
     fi
     write_file "$(record_of "$port")" "$(printf 'pid=%s\nstart=%s\nrelease=%s\nrunner=%s' "$pid" "$(proc_start "$pid")" "$release" "$runner")"
     echo "pid=$pid"
     echo "start=$(value_of start "$(record_of "$port")")"
 }
-launch_unit() { # installs the template unit if it changed, starts UNIT@PORT; sets pid to its main PID
-    local dir wanted name
+launch_unit() { # the template unit UNIT@.service (written once), this instance's settings in its own drop-in (a deploy
+    # never changes what another instance, the live one, runs: not even at its next restart), starts UNIT@PORT; sets pid
+    local dir wanted name owner dropin
     if [ "$(id -u)" = 0 ]; then
         dir=/etc/systemd/system; wanted=multi-user.target
     else
@@ -639,12 +664,22 @@ launch_unit() { # installs the template unit if it changed, starts UNIT@PORT; se
             echo "error=runner=systemd as $(id -un) needs lingering (the user's units start at boot): run once as root: loginctl enable-linger $(id -un)"
             return 1; }
     fi
-    mkdir -p "$dir" || return 1
-    printf '%s\n\n[Install]\nWantedBy=%s\n' "$unit_text" "$wanted" > "$dir/$unit@.service.tmp" || return 1
-    if cmp -s "$dir/$unit@.service.tmp" "$dir/$unit@.service"; then
-        rm -f "$dir/$unit@.service.tmp"
+    dropin=$dir/$unit@$port.service.d/bluegreen.conf
+    mkdir -p "${dropin%/*}" || return 1
+    if [ -f "$dir/$unit@.service" ]; then   # whose instances it runs: X-BluegreenBase, or (written before) its directory
+        owner=$(sed -n 's/^X-BluegreenBase=//p; s/^WorkingDirectory=//p' "$dir/$unit@.service" | head -n 1)
+        if [ -n "$owner" ] && [ "$owner" != "$base" ]; then
+            echo "error=the unit $unit@.service runs the instances of $owner, not of $base: two deploys cannot share the units of one app name; give one of them another bluegreen.appName"
+            return 1
+        fi
     else
-        mv -f "$dir/$unit@.service.tmp" "$dir/$unit@.service" && sctl daemon-reload || return 1
+        printf '%s\n\n[Install]\nWantedBy=%s\n' "$unit_template" "$wanted" > "$dir/$unit@.service" || return 1
+    fi
+    printf '%s\n' "$unit_text" > "$dropin.tmp" || return 1
+    if cmp -s "$dropin.tmp" "$dropin"; then
+        rm -f "$dropin.tmp"
+    else
+        mv -f "$dropin.tmp" "$dropin" && sctl daemon-reload || return 1
     fi
     name=$(unit_of "$port")
     sctl reset-failed "$name" 2> /dev/null
@@ -800,16 +835,18 @@ cmd_hook() { # a user's command at a named point of the deploy, the deploy's fac
     while [ $# -gt 0 ] && [ "$1" != -- ]; do shift; done
     shift
     cd "$base" 2> /dev/null || cd
-    env BLUEGREEN_HOOK="$name" BLUEGREEN_PORT="$port" BLUEGREEN_PID="$pid" BLUEGREEN_RELEASE="$release" \
-        BLUEGREEN_DEPLOY_ID="$deploy" BLUEGREEN_OUTCOME="$outcome" BLUEGREEN_REASON="$reason" \
-        timeout "$timeout_s" "$@" < /dev/null 2>&1
+    # a clean environment (nothing of the deploying shell's, e.g. Maven's CI secrets over the local transport); killed
+    # 10 s after the timeout's SIGTERM if it ignores it: the deploy never ends while its hook still runs
+    env -i PATH="$PATH" HOME="$HOME" LANG="${LANG:-C.UTF-8}" BLUEGREEN_HOOK="$name" BLUEGREEN_PORT="$port" BLUEGREEN_PID="$pid" \
+        BLUEGREEN_RELEASE="$release" BLUEGREEN_DEPLOY_ID="$deploy" BLUEGREEN_OUTCOME="$outcome" BLUEGREEN_REASON="$reason" \
+        timeout -k 10 "$timeout_s" "$@" < /dev/null 2>&1
     printf '\nhook.exit=%s\n' "$?"
 }
 cmd_probe() { # an HTTP GET from the server itself, for servers whose sshd forbids port forwarding
     local port="" path="" timeout_ms=2000
     parse_args "$@"
     command -v curl > /dev/null 2>&1 || { echo "error=curl is missing on the server"; exit 4; }
-    exec curl -s -i --max-time "$(( (timeout_ms + 999) / 1000 ))" "http://127.0.0.1:$port$path"
+    exec curl -g -s -i --max-time "$(( (timeout_ms + 999) / 1000 ))" "http://127.0.0.1:$port$path"
 }
 
 cmd=${1:-}

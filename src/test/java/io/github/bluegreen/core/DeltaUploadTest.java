@@ -66,6 +66,22 @@ class DeltaUploadTest {
         assertEquals(sha256(Files.readAllBytes(notAZip)), JarLayers.of(notAZip).sha256());
     }
 
+    @Test
+    void aJarWhoseZipDirectoryIsDamagedTravelsWhole() throws Exception {
+        Path jar = bootJar("app-1", "lib-a", "lib-b");
+        byte[] bytes = Files.readAllBytes(jar);
+        // the central directory's first entry (found from the end record: the last 22 bytes, no comment) gets a name longer
+        // than the directory itself
+        java.nio.ByteBuffer zip = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int directory = zip.getInt(bytes.length - 22 + 16);
+        zip.putShort(directory + 28, (short) 0xffff);
+        Path damaged = tmp.resolve("damaged.jar");
+        Files.write(damaged, bytes);
+        JarLayers layers = JarLayers.of(damaged);
+        assertEquals(1, layers.segments().size(), "one gap: uploaded whole, checked by its SHA-256 on the server");
+        assertEquals(sha256(bytes), layers.sha256());
+    }
+
     private static String sha256(byte[] bytes) throws Exception {
         return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
     }

@@ -514,8 +514,9 @@ class DeploymentTest {
     @Test
     void statusShowsLivePortReleaseAndHistory() throws Exception {
         server.deploy("v1");
+        String v1 = server.state().sha256();
         String afterV1 = String.join("\n", StatusReport.of(server.deployment(), 5));
-        assertTrue(afterV1.contains("(live, TestApp.jar sha256 " + server.state().sha256() + ")"), afterV1);
+        assertTrue(afterV1.contains("(live, TestApp.jar sha256 " + v1 + ")"), afterV1);
 
         server.environment.put("HEALTH", "EXIT");
         assertThrows(DeployFailedException.class, () -> server.deploy("v2"));
@@ -524,7 +525,7 @@ class DeploymentTest {
         int blue = server.ports.get(0);
         assertTrue(text.contains("port " + blue + " (LIVE): PID "), text);
         assertTrue(text.contains("health HTTP 200 {\"status\":\"UP\"}"), text);
-        assertTrue(text.contains("(live)"), "the failed upload's hash is not the live one's: " + text);
+        assertTrue(text.contains("(live, TestApp.jar sha256 " + v1 + ")"), "the live release's own jar, as the server recorded it: " + text);
         assertTrue(text.contains("port " + server.ports.get(1) + ": nothing listening"), text);
         assertTrue(text.contains("lock: free"), text);
         assertEquals(2, report.stream().filter(line -> line.matches("  \\d{8}-\\d{6}-[0-9a-f]{4} deploy (DONE|FAILED) .*")).count(), text);

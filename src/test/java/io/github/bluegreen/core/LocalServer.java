@@ -96,7 +96,7 @@ final class LocalServer implements AutoCloseable {
     DeployConfig config() {
         return new DeployConfig(
                 new DeployConfig.App("testapp", dir.resolve("base").toString(), ports, List.of("java", "-XX:TieredStopAtLevel=1", "-jar", "{jar}", "--server.port={port}"),
-                        environment, Duration.ofSeconds(1), 2, keepOld, DeployConfig.Runner.PROCESS),
+                        environment, Duration.ofSeconds(1), 2, keepOld, DeployConfig.Runner.PROCESS, "0077"),
                 new DeployConfig.Health(healthPath, healthTimeout, probeTimeout, Duration.ofMillis(100)),
                 new DeployConfig.Nginx(include.toString(), nginxPid.toString(), testCommand, reloadCommand,
                         Duration.ofSeconds(5), drainTimeout, errorLog),

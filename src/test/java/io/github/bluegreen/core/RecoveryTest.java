@@ -160,7 +160,7 @@ class RecoveryTest {
 
     private static PortState running(DeployState.Instance instance) {
         return new PortState(instance.port(), String.valueOf(instance.pid()), instance.start(), "java -jar " + instance.jar(), 10L,
-                new InstanceRecord(instance.pid(), instance.start(), instance.release(), true, false), null, true);
+                new InstanceRecord(instance.pid(), instance.start(), instance.release(), true, false, instance.jar(), null), null, true);
     }
 
     private static PortState free(int port) {
@@ -174,6 +174,6 @@ class RecoveryTest {
     /** @param nginxRoutes where nginx's current workers route, as the server's records tell ("?": no record) */
     private static Inspection seen(Journal journal, String includeLine, PortState blue, PortState green, Set<String> nginxRoutes) {
         return new Inspection(includeLine != null, includeLine == null ? "" : includeLine, journal, Map.of(8080, blue, 8081, green), null,
-                "unknown", nginxRoutes);
+                "unknown", nginxRoutes, false);
     }
 }

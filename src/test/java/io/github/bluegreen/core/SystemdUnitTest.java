@@ -12,38 +12,45 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The systemd runner's template unit and the environment file both runners read. */
+/** The systemd runner's template unit, an instance's drop-in, and the environment file both runners read. */
 class SystemdUnitTest {
     @TempDir
     Path tmp;
 
     @Test
-    void theTemplateUnitRunsTheReleaseOfTheInstanceEnvironmentFile() {
+    void theTemplateNamesItsOwnerAndEachInstanceRunsTheReleaseOfItsEnvironmentFile() {
         DeployConfig config = new DeployConfig(
                 new DeployConfig.App("pium", "~/bluegreen/pium", List.of(8080, 8081),
                         List.of("java", "-Xmx512m", "-Dname=it's \"x\" 100% $HOME", "-jar", "{jar}", "--server.port={port}"),
-                        Map.of(), Duration.ofSeconds(30), 3, Duration.ZERO, DeployConfig.Runner.SYSTEMD),
+                        Map.of(), Duration.ofSeconds(30), 3, Duration.ZERO, DeployConfig.Runner.SYSTEMD, "0027"),
                 new DeployConfig.Health("/actuator/health", Duration.ofSeconds(120), Duration.ofSeconds(2), Duration.ofMillis(100)),
                 new DeployConfig.Nginx("/etc/nginx/service-url.inc", "/run/nginx.pid", List.of("nginx", "-t"), List.of("nginx", "-s", "reload"),
                         Duration.ofSeconds(10), Duration.ofSeconds(60), ""),
                 Path.of("app.jar"), DeployConfig.Lock.DEFAULT, DeployConfig.Hooks.NONE, DeployConfig.Traffic.NONE, false);
+        ServerLayout layout = new ServerLayout("/home/deploy/bluegreen/pium");
         assertEquals("""
-                # Written by bluegreen-maven-plugin at every start (a change applies to instances started afterwards).
+                # Written once by bluegreen-maven-plugin; each instance's settings are in its drop-in pium@<port>.service.d/bluegreen.conf, written when a deploy starts it.
                 [Unit]
                 Description=pium on port %i (bluegreen-maven-plugin)
                 After=network.target
+                X-BluegreenBase=/home/deploy/bluegreen/pium
 
                 [Service]
-                Type=exec
+                Type=exec""", SystemdUnit.template(config, layout));
+        assertEquals("""
+                # Written by bluegreen-maven-plugin when a deploy started this instance.
+                [Service]
                 WorkingDirectory=/home/deploy/bluegreen/pium
+                EnvironmentFile=
                 EnvironmentFile=/home/deploy/bluegreen/pium/instances/%i.env
+                ExecStart=
                 ExecStart="java" "-Xmx512m" "-Dname=it's \\"x\\" 100%% $$HOME" "-jar" "${BLUEGREEN_JAR}" "--server.port=%i"
                 SuccessExitStatus=143
                 Restart=on-failure
                 RestartSec=1
                 TimeoutStopSec=30
                 KillSignal=SIGTERM
-                UMask=0077""", SystemdUnit.text(config, new ServerLayout("/home/deploy/bluegreen/pium")));
+                UMask=0027""", SystemdUnit.instance(config, layout));
     }
 
     @Test
