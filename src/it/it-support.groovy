@@ -282,17 +282,23 @@ class ItSupport {
         return new File(basedir, 'build.log').text
     }
 
-    /**
-     * Starts `mvn ARGS` on an IT project while the IT runs (a concurrent deploy, a deploy to interrupt, a deploy after a
-     * reboot): the plugin comes from the ITs' local repository, anything else from the outer one. Output goes to LOG.
-     */
-    Process mvn(File basedir, Object localRepository, List<String> args, File log) {
+    /** Settings for a Maven run of an IT script: what its local repository lacks comes from the user's (~/.m2). */
+    File outerSettings(File basedir) {
         def outerRepo = new File(System.getProperty('user.home'), '.m2/repository').toURI()
         def settings = new File(basedir, 'outer-settings.xml')
         settings.text = """<settings><profiles><profile><id>outer</id>
   <repositories><repository><id>outer</id><url>${outerRepo}</url></repository></repositories>
   <pluginRepositories><pluginRepository><id>outer</id><url>${outerRepo}</url></pluginRepository></pluginRepositories>
 </profile></profiles><activeProfiles><activeProfile>outer</activeProfile></activeProfiles></settings>"""
+        return settings
+    }
+
+    /**
+     * Starts `mvn ARGS` on an IT project while the IT runs (a concurrent deploy, a deploy to interrupt, a deploy after a
+     * reboot): the plugin comes from the ITs' local repository, anything else from the outer one. Output goes to LOG.
+     */
+    Process mvn(File basedir, Object localRepository, List<String> args, File log) {
+        def settings = outerSettings(basedir)
         def command = ['mvn', '-B', '-ntp', '-s', settings.path, "-Dmaven.repo.local=${localRepository}", '-f',
                        new File(basedir, 'pom.xml').path] + args
         def builder = new ProcessBuilder(command*.toString()).directory(basedir).redirectErrorStream(true).redirectOutput(log)

@@ -1,8 +1,18 @@
-// runner=systemd: v2 never becomes healthy; its unit is stopped and disabled, v1's is untouched and serves throughout.
+// runner=systemd: v2 (other JVM options, so its unit settings differ) never becomes healthy; its unit is stopped and
+// disabled, v1's is untouched (its definition byte for byte as before) and serves throughout.
 def server = evaluate(new File(itSupportFile))
 String app = 'sd-failed-release'
+def unitOf = { int port -> server.sd('deploy', "XDG_RUNTIME_DIR=/run/user/\$(id -u) systemctl --user cat ${app}@${port}.service") }
+String liveBefore = unitOf(8080)
+File logFile = new File(basedir, 'v2.log')
+def v2 = server.mvn(basedir, localRepositoryPath, ['deploy', '-Pbluegreen', '-Ddemo.jar=v2', '-Dbluegreen.appArgs=--demo.health=DOWN',
+        '-Dbluegreen.healthTimeoutSeconds=15', '-Dbluegreen.jvmArgs=-Dfailed.release=true'], logFile)
+server.check(v2.waitFor() != 0, 'the deploy of v2 fails')
 def traffic = server.stopTraffic(new File(basedir, 'traffic'))
-def log = new File(basedir, 'build.log').text
+def log = logFile.text
+server.check(unitOf(8080) == liveBefore, "the live unit's definition is byte for byte as before: ${unitOf(8080)}")
+server.check(unitOf(8081).contains('-Dfailed.release=true') && !liveBefore.contains('-Dfailed.release=true'),
+        "the failed release's settings are its own unit's only: ${unitOf(8081)}")
 def state = server.sdState(app)
 server.check(state.phase == 'FAILED' && state.'live.port' == '8080', "the failure is recorded, v1 live: ${state}")
 server.check(log.contains('did not become healthy within 15.0 s'), 'the build says why')

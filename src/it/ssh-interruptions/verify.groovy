@@ -6,6 +6,9 @@
 //   4. checks: the deploy succeeded, exactly one app process, lock free, state agrees with nginx, the interrupted
 //      deploy is in history.log. Over the whole matrix: no request failed, and nginx never routed to a port where
 //      nothing listened (a monitor probes the include's port every 20 ms).
+// Deterministic: the app cuts requests in flight when it is stopped (immediate shutdown, Spring Boot's default before
+// 3.4), and every story holds a request through nginx at the live instance from before the deploy until the instance
+// is being stopped: a stop that did not wait for nginx's workers of before the switch always fails that request.
 import java.util.concurrent.atomic.AtomicBoolean
 
 def server = evaluate(new File(itSupportFile))   // not 'it': closures below have their own 'it'
@@ -96,7 +99,35 @@ def monitor = Thread.start('route-monitor') {
 
 int version = 1
 def deployArgs = { List<String> appArgs = [], List<String> extra = [] ->
-    ['deploy', '-Pbluegreen', '-Dbluegreen.appArgs=' + (["--demo.version=v${version}"] + appArgs).join(',')] + extra
+    ['deploy', '-Pbluegreen', '-Dbluegreen.appArgs=' + (["--demo.version=v${version}", '--demo.shutdown=immediate'] + appArgs).join(',')] + extra
+}
+
+// a request through nginx held at the live instance (port) until its release file exists; released once a server command
+// that stops instances has run for a second while nginx no longer routes to that port (a stop that drains is then still
+// waiting for the request's nginx worker; one that does not has cut it), or once that instance is gone
+def holdRequest = { int port, String label ->
+    File release = hook("release-held-${port}-${System.nanoTime()}")
+    int hits = server.getDirect(port, '/hits?path=/held')[1] as int
+    def result = Collections.synchronizedMap([:])
+    def request = Thread.start('held-request') {
+        def (status, body) = server.get("/held?holdUntil=${release.path}", 120_000)
+        result.status = status
+        result.body = body
+    }
+    waitFor("${label}: the held request at port ${port}", 20_000) { (server.getDirect(port, '/hits?path=/held')[1] ?: '0') as int > hits }
+    def releaser = Thread.start('held-request-releaser') {
+        Long stoppingSince = null
+        long deadline = System.currentTimeMillis() + 180_000
+        while (!release.exists() && System.currentTimeMillis() < deadline) {
+            boolean stopping = routedPort() != port && !(serverCommand('start') + serverCommand('cleanup') + serverCommand('stop')).isEmpty()
+            stoppingSince = stopping ? (stoppingSince ?: System.currentTimeMillis()) : null
+            if ((stoppingSince != null && System.currentTimeMillis() - stoppingSince > 1000) || !listens(port)) {
+                server.runAsUser(['touch', release.path])
+            }
+            Thread.sleep(20)
+        }
+    }
+    [request: request, releaser: releaser, result: result, release: release]
 }
 def slowStop = ['--demo.shutdown-delay-ms=3000']   // for the story that interrupts the old app's stop
 
@@ -193,7 +224,9 @@ stories.eachWithIndex { story, index ->
     String label = "${point.name}, ${story.how}"
     def before = server.state(app)
     clearHooks()
+    int liveVersion = version
     version++
+    def heldRequest = holdRequest(before.'live.port' as int, label)
     def held = point.before ? point.before() : null
     File log = new File(logs, String.format('%02d-%s-%s.log', index + 1, point.name.replaceAll(/\W+/, '-'), story.how.replace(' ', '-')))
     long begin = System.currentTimeMillis()
@@ -232,6 +265,10 @@ stories.eachWithIndex { story, index ->
     server.check(history != null && (history.contains('\tINTERRUPTED\t') || history.contains('\tFAILED\t')),
             "${label}: history.log records ${cut.deployId}: ${history}")
     server.check(violations.isEmpty(), "${label}: ${violations}")
+    heldRequest.request.join(120_000)
+    heldRequest.releaser.join(5_000)
+    server.check(heldRequest.result.status == 200 && heldRequest.result.body == "version=v${liveVersion}",
+            "${label}: the request held at the old instance until its stop got its answer: ${heldRequest.result}")
     def recovered = recoveryLog.readLines().findAll { it.contains('[WARNING]') }.collect { it.replaceFirst(/^\[WARNING\] /, '') }
     report << "${label}: state after the cut ${cut.phase}, history ${history.split("\t")[2]}; recovery: ${recovered.join(' | ') ?: 'nothing to recover'}" +
             " [${(System.currentTimeMillis() - begin) / 1000} s]"

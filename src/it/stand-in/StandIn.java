@@ -13,7 +13,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * answers how many requests P got),
  * --demo.ready-after-ms=N (health DOWN for N ms after start), --demo.down-if-exists=FILE (health DOWN while FILE exists:
  * one host of a fleet made unhealthy), --demo.shutdown-delay-ms=N (on SIGTERM, stop accepting, let in-flight requests
- * finish, then take N ms more before exiting: a slow graceful shutdown).
+ * finish, then take N ms more before exiting: a slow graceful shutdown), --demo.shutdown=immediate (on SIGTERM, requests
+ * in flight are cut, as Spring Boot's immediate shutdown does: only a drain before the stop saves them);
+ * ?holdUntil=FILE keeps a request in flight until FILE exists (at most a minute).
  */
 public class StandIn {
     public static void main(String[] args) throws IOException {
@@ -22,6 +24,7 @@ public class StandIn {
         long readyAfter = Long.parseLong(option(args, "demo.ready-after-ms", "0"));
         long shutdownDelay = Long.parseLong(option(args, "demo.shutdown-delay-ms", "0"));
         String downIfExists = option(args, "demo.down-if-exists", "");
+        boolean immediate = option(args, "demo.shutdown", "graceful").equals("immediate");
         long started = System.currentTimeMillis();
         ExecutorService pool = Executors.newFixedThreadPool(64);
         AtomicInteger inFlight = new AtomicInteger();
@@ -51,6 +54,11 @@ public class StandIn {
                 String query = exchange.getRequestURI().getQuery();
                 if (query != null && query.startsWith("sleepMs=")) {
                     sleep(Math.min(Long.parseLong(query.substring(8)), 30_000));
+                } else if (query != null && query.startsWith("holdUntil=")) {
+                    java.io.File release = new java.io.File(query.substring(10));
+                    for (long until = System.currentTimeMillis() + 60_000; !release.exists() && System.currentTimeMillis() < until; ) {
+                        sleep(20);
+                    }
                 }
                 byte[] body = ("version=" + version).getBytes(StandardCharsets.UTF_8);
                 exchange.sendResponseHeaders(200, body.length);
@@ -66,7 +74,7 @@ public class StandIn {
             System.out.println("SIGTERM received: stopping gracefully");
             // no new connections; with requests in flight, stop(30) returns once they finished (JDK 17's stop waits
             // its whole delay when there are none: then it need not wait at all)
-            server.stop(inFlight.get() > 0 ? 30 : 0);
+            server.stop(inFlight.get() > 0 && !immediate ? 30 : 0);
             pool.shutdown();
             sleep(shutdownDelay);
             System.out.println("stopped");

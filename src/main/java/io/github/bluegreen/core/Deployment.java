@@ -32,6 +32,8 @@ public final class Deployment {
     private boolean holdsLock;
     /** The failure contract could not reach the server: this host's outcome is unknown. */
     private boolean unreachable;
+    /** The dead deploy whose lock this one took over, or null. */
+    LockOwner takenOver;
     /** A fleet's failure switched this host back to the instance this deploy replaced. */
     private boolean reverted;
     /** In a fleet that reverts: a switch that went through before this host failed is undone by its failure contract. */
@@ -257,6 +259,7 @@ public final class Deployment {
                 holdsLock = true;
                 return taken.inspection();
             }
+            takenOver = null;
             if (result instanceof ServerCommands.Busy busy) {
                 throw new DeployFailedException("the deploy lock's dead holder still runs a command on the server after "
                         + Durations.format(takeoverWait) + ": " + busy.command() + ". Wait for it or stop that process, then deploy again");
@@ -273,9 +276,11 @@ public final class Deployment {
                 log.warn("The deploy lock belongs to " + who + ", whose " + (holder.kind().equals("timer") ? "" : "Maven ")
                         + "process is gone: taking it over");
                 expect = holder.deployId();
+                takenOver = holder;
             } else if (config.lock().forceUnlock()) {
                 log.warn("Removing the deploy lock of " + who + " (bluegreen.forceUnlock)");
                 expect = holder.deployId();
+                takenOver = holder;
             } else if (Instant.now().isBefore(waitUntil)) {
                 if (!Instant.now().isBefore(nextNote)) {
                     log.info("Waiting for the deploy lock, held by " + who + " (bluegreen.lockWaitSeconds: up to "

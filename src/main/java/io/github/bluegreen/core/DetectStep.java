@@ -24,7 +24,10 @@ final class DetectStep {
         state.startedAt(Instant.now());
         d.state = state;
         ServerCommands.Inspection seen = d.takeLock(LockOwner.thisProcess(state.deployId(), state.kind().name().toLowerCase()));
+        d.log.info("Deploy " + state.deployId() + " (" + state.kind().name().toLowerCase() + " by " + state.deployedBy()
+                + ") holds the deploy lock");
         DeployState before = d.readStateOrEmpty();
+        recordLockOnlyDeploy(d, before);
 
         if (seen.errorLogUnreadable()) {
             d.log.warn("nginx's error log " + d.config.nginx().errorLog() + " is not readable by the deploy user: a reload nginx rejects"
@@ -60,6 +63,20 @@ final class DetectStep {
         } else {
             d.log.info("First deploy: nothing is live behind nginx yet; target port " + plan.targetPort());
         }
+    }
+
+    /** A dead deploy whose lock was taken over before it recorded anything: in history.log all the same. */
+    private static void recordLockOnlyDeploy(Deployment d, DeployState before) throws SetupException {
+        LockOwner dead = d.takenOver;
+        if (dead == null || dead.kind().equals("timer") || dead.deployId().equals(before.deployId())) {
+            return;
+        }
+        DeployState cut = new DeployState();
+        cut.deployId(dead.deployId());
+        cut.kind(dead.kind().equals("rollback") ? DeployState.Kind.ROLLBACK : DeployState.Kind.DEPLOY);
+        cut.deployedBy(dead.user() + "@" + dead.host());
+        cut.startedAt(dead.since());
+        d.recordHistory(cut, "INTERRUPTED", "cut off after it took the lock, before it recorded its plan; it had started nothing");
     }
 
     /** {@code 20261125-101010-ab12}: sorts by time, unique enough for one app. */

@@ -4,7 +4,7 @@ import java.util.stream.Collectors;
 
 /**
  * The systemd runner's units: a template {@code <appName>@.service} (one instance per port, {@code %i}), written once and
- * never changed, and each instance's settings in its own drop-in {@code <appName>@<port>.service.d/bluegreen.conf},
+ * never changed, and each instance's settings in its own drop-in {@code <appName>@<port>.service.d/instance.conf},
  * written when a deploy starts that instance: the jar of the release from the instance's environment file
  * ({@code BLUEGREEN_JAR}), restarted when it crashes, stopped with SIGTERM and SIGKILL after the stop timeout. A deploy
  * so never changes what the live instance runs, not even at its next restart.
@@ -16,7 +16,7 @@ final class SystemdUnit {
     static String template(DeployConfig config, ServerLayout layout) {
         return String.join("\n",
                 "# Written once by bluegreen-maven-plugin; each instance's settings are in its drop-in " + config.app().name()
-                        + "@<port>.service.d/bluegreen.conf, written when a deploy starts it.",
+                        + "@<port>.service.d/instance.conf, written when a deploy starts it.",
                 "[Unit]",
                 "Description=" + config.app().name() + " on port %i (bluegreen-maven-plugin)",
                 "After=network.target",

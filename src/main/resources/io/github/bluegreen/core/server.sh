@@ -6,22 +6,26 @@
 #
 # command  arguments                                      prints (key=value lines)                   exit
 # -------  ---------------------------------------------  -----------------------------------------  ----------------
-# lock     base owner [expect wait_s] include ports       lock=taken, then what inspect prints       0
-#                                                         holder.* (+ holder.alive=yes|no|unknown)  3 held
-#                                                         busy.command (a dead deploy's command runs) 5 busy
-# inspect  base include ports unit                        include.*, holder.*, journal.*, port.P.*   0
-#                                                         (listener: pid start command uptime; record.*; unit.*)
+# lock     base owner [expect wait_s] include pidfile     lock=taken, then what inspect prints       0
+#          errorlog ports unit                            holder.* (+ holder.alive=yes|no|unknown)  3 held
+#                                                         busy.command (a dead deploy's command runs) 5 busy; 4 (base
+#                                                                                                     of another app)
+# inspect  base include pidfile errorlog ports unit       include.*, nginx.current|retiring.PID=     0
+#                                                         ROUTES, holder.*, journal.*, port.P.*
+#                                                         (listener: pid start command uptime ours;
+#                                                         record.*; unit.*), nginx.errorlog
 # owner    ports                                          port.P.pid, port.P.start                   0
-# start    base include port release jar jar_name size    stale.*, stop.*, drain.*, pid, start       0; 3 refused; 4
-#          sha256 log env stop_s drain_ms runner unit     (jar from reuse: an earlier release's same   6 rebuild failed:
-#          [unit_text] [reuse | bundle] -- COMMAND...     jar; from bundle: manifest + .data)         upload it whole
-# switch   base include port pid start pidfile test       old.workers, new.workers, error            0; 3 refused; 4
-#          reload timeout_ms errorlog release runner unit
-# stop     base include port pid start release stop_s     stop.*, drain.*                            0; 3 refused (live)
-#          drain_ms (no pid: the recorded instance of the release)
+# start    base include pidfile port release jar jar_name stale.*, stop.*, drain.*, pid, start       0; 3 refused; 4
+#          size sha256 log env stop_s drain_ms runner     (jar from reuse: an earlier release's same   6 the jar could
+#          unit umask [unit_template unit_text]           jar; from bundle: manifest + .data)         not be rebuilt or
+#          [reuse | bundle] -- COMMAND...                                                             reused: upload it
+# switch   base include port pid start pidfile test       old.workers, new.workers, error, reason    0; 3 refused; 4
+#          reload timeout_ms errorlog release runner unit (rejected: nginx's error log said why)
+# stop     base include pidfile port pid start release    stop.*, drain.*, refused (+ refused.live)  0; 3 refused
+#          stop_s drain_ms (no pid: the recorded instance of the release)
 # cleanup  stop's arguments, keep_old_s keep protect      stop.*, drain.*, kept.*, pruned.*          0; 3 refused
-# drain    base port drain_ms                             drain.ms, drain.timeout                    0
-# save     base deploy [state] [history]                  save=done                                  0; 3 not held
+# drain    base include pidfile port drain_ms             drain.workers, drain.ms, drain.timeout     0; 3 refused
+# save     base deploy [state] [history]                  save=done                                  0; 3 not held; 4
 #          (the state file, a history.log line: only by the deploy that holds the lock)
 # unlock   base deploy                                    unlock=released|not-held                   0
 # tail     file lines [unit port] [follow]                the last lines of the file (or the unit's  0
@@ -35,10 +39,13 @@
 # Instances run detached (runner=process: nohup setsid, output appended to the release's log) or as systemd units
 # UNIT@PORT (runner=systemd: the system manager as root, the deploy user's own lingering manager otherwise).
 # Exit codes: 0 done; 3 refused: the server's state forbids it and nothing was changed; 4 failed; 5 busy;
-# 6 the jar could not be rebuilt from earlier releases (the caller uploads it whole).
+# 6 the jar could not be rebuilt from earlier releases, or their same jar is damaged (the caller uploads it whole).
 # Crash safety: the commands ignore SIGHUP and SIGPIPE, so a dropped SSH connection or a killed Maven never cuts one
 # in half; every command that changes something holds commands.lock (flock) while it runs, so the next deploy waits
 # for a dead deploy's last command before it looks. Waits run to deadlines read from the clock (/proc/uptime).
+# Files under base: deploy.lock (who deploys), state.properties and history.log (written by save, for the lock's
+# holder only), routes (every include write: what nginx's workers may route to), instances/PORT (what start launched),
+# switch.journal (a switch under way), app (the app whose deploys these are), releases/, blobs/.
 set -u
 umask 077
 trap '' HUP PIPE
@@ -159,6 +166,11 @@ commands_lock() { # commands_lock WAIT_S: hold commands.lock until this command 
     now_ms
     printf '%s pid=%s since=%s\n' "$cmd" "$$" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > "$base/commands.current"
 }
+owner_lock() { # owner_lock: held while the deploy lock changes hands or its holder records (state.lock, not commands.lock:
+    # recording never waits for a long command)
+    exec 8>> "$base/state.lock"
+    flock -w 60 8 || { echo "error=$base/state.lock stays held"; exit 4; }
+}
 try_lock() { # try_lock OWNER_TEXT: create deploy.lock only if there is none (O_EXCL through noclobber)
     ( set -C; printf '%s\n' "$1" > "$base/deploy.lock" ) 2>/dev/null
 }
@@ -269,7 +281,7 @@ include_port() { # include_port FILE: the port in its "set $service_url http://H
 }
 routed_port() { include_port "$include"; }   # the port nginx's include routes to, or ""
 routes_records() { # the records of this boot, oldest first; without any, what the include itself tells
-    local port mtime epoch
+    local port
     if [ "$(head -n 1 "$base/routes" 2>/dev/null)" = "boot=$(boot_id)" ]; then
         tail -n +2 "$base/routes"
         return
@@ -277,10 +289,19 @@ routes_records() { # the records of this boot, oldest first; without any, what t
     port=$(routed_port)
     [ -n "$port" ] || return 0   # no include and no record: nothing is known
     if [ -f "$base/routes" ]; then echo "$port 0 0"; return; fi   # recorded before this boot: all of its workers are newer
-    # no record yet: the include as last modified (a second's precision), a worker older than that: anywhere
-    now_ms; epoch=$(date +%s); mtime=$(stat -c %Y "$include" 2>/dev/null) || return 0
-    mtime=$((NOW - (epoch - mtime) * 1000))
-    echo "$port $((mtime - 1000)) $((mtime + 1000))"
+    # no record yet (an include written by hand, or by an earlier version): it as last modified, a worker older than that
+    # routes anywhere. GNU stat and date give the time to the millisecond (the clock ticks of a worker's start are 10 ms
+    # and the two clocks are read apart: a worker started 20 ms before counts as newer); else to the second, either way.
+    local epoch mtime
+    now_ms; epoch=$(date +%s%3N); mtime=$(stat -c %.3Y "$include" 2>/dev/null) || return 0
+    case "$epoch$mtime" in
+    *N*|*[!0-9.]*|*.)
+        epoch=$(( $(date +%s) * 1000 )); mtime=$(( $(stat -c %Y "$include") * 1000 ))
+        echo "$port $((NOW - (epoch - mtime) - 1000)) $((NOW - (epoch - mtime) + 1000))"
+        return ;;
+    esac
+    mtime=$((NOW - (epoch - ${mtime%.*}${mtime#*.}) - 20))
+    echo "$port $mtime $mtime"
 }
 write_route() { # write_route PORT COMMAND...: runs the command that writes the include (so that it routes to PORT, "-"
     # for none), then records the write
@@ -534,6 +555,7 @@ cmd_lock() {
     fi
     if [ -n "$expect" ]; then
         commands_lock "$wait_s"   # the taken-over deploy's last command has ended
+        owner_lock   # and it records nothing once it lost the lock
         if [ -f "$base/deploy.lock" ] && [ "$(value_of deployId "$base/deploy.lock")" != "$expect" ]; then
             print_holder; exit 3
         fi
@@ -664,7 +686,7 @@ launch_unit() { # the template unit UNIT@.service (written once), this instance'
             echo "error=runner=systemd as $(id -un) needs lingering (the user's units start at boot): run once as root: loginctl enable-linger $(id -un)"
             return 1; }
     fi
-    dropin=$dir/$unit@$port.service.d/bluegreen.conf
+    dropin=$dir/$unit@$port.service.d/instance.conf
     mkdir -p "${dropin%/*}" || return 1
     if [ -f "$dir/$unit@.service" ]; then   # whose instances it runs: X-BluegreenBase, or (written before) its directory
         owner=$(sed -n 's/^X-BluegreenBase=//p; s/^WorkingDirectory=//p' "$dir/$unit@.service" | head -n 1)
@@ -782,7 +804,7 @@ cmd_save() { # the deploy's record: only the deploy that holds the lock writes i
     # a failure to write one file never keeps the other from being written
     local base="" deploy="" state="" history="" failed=""
     parse_args "$@"
-    commands_lock 120
+    owner_lock
     if [ "$(value_of deployId "$base/deploy.lock")" != "$deploy" ]; then
         echo "save=not-held"; print_holder; exit 3
     fi

@@ -123,6 +123,19 @@ class DeploymentTest {
     }
 
     @Test
+    void aDeployKilledRightAfterItTookTheLockIsInTheHistoryAllTheSame() throws Exception {
+        server.deploy("v1");
+        // a deploy took the lock and died before it recorded anything (its state file is still v1's)
+        LockOwner dead = new LockOwner("20261206-000000-dead", "deploy", "ann", "ci", "", "", Integer.MAX_VALUE, "", Instant.now());
+        ServerCommands commands = new ServerCommands(new LocalTransport(), new ServerLayout(tmp.resolve("base").toString()), server.config());
+        assertTrue(commands.lock(dead, null, Duration.ofSeconds(5)) instanceof ServerCommands.Taken);
+        server.forceUnlock = true;   // its holder ran on another machine: only forceUnlock takes it over
+        server.deploy("v2");
+        assertTrue(server.history().contains("20261206-000000-dead\tdeploy\tINTERRUPTED\tann@ci\t"), server.history());
+        assertTrue(server.logged("Deploy " + server.state().deployId() + " (deploy by "), "each deploy names itself: " + server.log);
+    }
+
+    @Test
     void aStaleInstanceOfThisAppOnTheTargetPortIsReplaced() throws Exception {
         server.deploy("v1");
         // a half-finished deploy: detect, start, healthcheck, then Maven died

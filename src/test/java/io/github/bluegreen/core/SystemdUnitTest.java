@@ -29,7 +29,7 @@ class SystemdUnitTest {
                 Path.of("app.jar"), DeployConfig.Lock.DEFAULT, DeployConfig.Hooks.NONE, DeployConfig.Traffic.NONE, false);
         ServerLayout layout = new ServerLayout("/home/deploy/bluegreen/pium");
         assertEquals("""
-                # Written once by bluegreen-maven-plugin; each instance's settings are in its drop-in pium@<port>.service.d/bluegreen.conf, written when a deploy starts it.
+                # Written once by bluegreen-maven-plugin; each instance's settings are in its drop-in pium@<port>.service.d/instance.conf, written when a deploy starts it.
                 [Unit]
                 Description=pium on port %i (bluegreen-maven-plugin)
                 After=network.target

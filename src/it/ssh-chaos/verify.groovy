@@ -1,0 +1,34 @@
+// A short seeded run of the fault campaign (bench/chaos/Chaos.java) against the test server: the process runner over
+// SSH, the base directory on a small file system of its own (the disk-full fault fills it). 20 rounds, seed 17.
+def server = evaluate(new File(itSupportFile))
+File base = server.baseDir('chaos')
+server.runAsUser(['mkdir', '-p', base.path])
+String uid = server.run(['id', '-u', server.env.BLUEGREEN_IT_USER]).trim()
+server.run(['mount', '-t', 'tmpfs', '-o', "size=128m,mode=0700,uid=${uid},gid=${uid}", 'tmpfs', base.path])
+try {
+    def target = new Properties()
+    target.name = 'process runner, SSH (IT)'
+    target.pom = new File(basedir, 'pom.xml').path
+    target.url = server.nginxUrl
+    target.log = new File(basedir, 'chaos-logs').path
+    ['-s', server.outerSettings(basedir).path, "-Dmaven.repo.local=${localRepositoryPath}"].eachWithIndex { arg, i -> target."maven.${i}" = arg }
+    target.hosts = '1'
+    target.'host.0.exec' = ''
+    target.'host.0.base' = base.path
+    target.'host.0.include' = server.include().path
+    target.'host.0.user' = server.env.BLUEGREEN_IT_USER
+    target.'host.0.diskfull' = 'true'
+    File file = new File(basedir, 'target.properties')
+    file.withWriter { target.store(it, null) }
+    File out = new File(basedir, 'chaos.out')
+    def chaos = new ProcessBuilder('java', "${server.env.BLUEGREEN_IT_TOOLS}/../bench/chaos/Chaos.java", file.path, '20', '17')
+            .redirectErrorStream(true).redirectOutput(out).start()
+    int exit = chaos.waitFor()
+    println out.text
+    server.check(exit == 0, "the campaign holds every invariant: ${out.readLines().findAll { it.contains('VIOLATION') }}")
+    server.check(out.text.contains('CHAOS process runner, SSH (IT): 20 rounds, seed 17,') && out.text.contains(' 0 failed, '),
+            "20 rounds, no request failed: ${out.readLines().find { it.startsWith('CHAOS ') }}")
+} finally {
+    server.run(['umount', base.path])
+}
+return true
