@@ -366,8 +366,8 @@ public final class Deployment {
         if (result.exit() == 0) {
             return null;
         }
-        return result.exit() == 124 ? "ran out of time (bluegreen.hookTimeoutSeconds: " + Durations.format(config.hooks().timeout()) + ")"
-                : "exited with " + result.exit();
+        String limit = "ran out of time (bluegreen.hookTimeoutSeconds: " + Durations.format(config.hooks().timeout()) + ")";
+        return result.exit() == 124 ? limit : result.exit() == 137 ? limit + " and was killed: it ignored SIGTERM" : "exited with " + result.exit();
     }
 
     /** The after-deploy hook, whatever the outcome: its failure is reported and undoes nothing. */

@@ -51,6 +51,11 @@ final class JarLayers {
         return segments;
     }
 
+    /** The whole jar's size. */
+    long size() {
+        return segments.isEmpty() ? 0 : segments.get(segments.size() - 1).offset() + segments.get(segments.size() - 1).length();
+    }
+
     /** The whole jar's SHA-256 (what the server checks the jar it rebuilt against). */
     String sha256() {
         return sha256;

@@ -487,7 +487,7 @@ final class ServerCommands {
         StringBuilder want = new StringBuilder();
         layers.segments().stream().filter(JarLayers.Segment::blob).distinct()
                 .forEach(segment -> want.append(want.length() == 0 ? "" : " ").append(segment.sha256()).append(':').append(segment.length()));
-        return command("blobs", "base", layout.base(), "sha256", sha256, "want", want);
+        return command("blobs", "base", layout.base(), "sha256", sha256, "size", layers.size(), "want", want);
     }
 
     Blobs blobs(String sha256, JarLayers layers) throws SetupException {

@@ -30,9 +30,9 @@
 # unlock   base deploy                                    unlock=released|not-held                   0
 # tail     file lines [unit port] [follow]                the last lines of the file (or the unit's  0
 #                                                         journal); follow: then new ones, until ended
-# blobs    base sha256 want (SHA:LENGTH...)               have.jar=PATH, else missing.SHA=LENGTH     0
+# blobs    base sha256 size want (SHA:LENGTH...)          have.jar=PATH, else missing.SHA=LENGTH     0
 # hook     base name timeout_s port pid release deploy     the hook's output, then hook.exit=N        0
-#          outcome reason -- COMMAND...                   (124: it ran out of time)
+#          outcome reason -- COMMAND...                   (124: it ran out of time; 137: and was killed)
 # probe    port path timeout_ms                           curl's HTTP answer (status line, headers,  0; 4 no curl; else
 #          (health probes when sshd forbids forwarding)   body)                                      curl's exit code
 #
@@ -838,12 +838,14 @@ cmd_tail() {
     fi
 }
 
-cmd_blobs() { # what of a jar the server has: the same jar in an earlier release, else the blobs it lacks
-    local base="" sha256="" want="" f
+cmd_blobs() { # what of a jar the server has: the same jar in an earlier release (of the right size; start checks its
+    # SHA-256), else the blobs it lacks
+    local base="" sha256="" size="" want="" f
     parse_args "$@"
     for f in "$base"/releases/*/*.sha256; do
         [ -f "$f" ] && [ -f "${f%.sha256}" ] || continue
-        if [ "$(cat "$f")" = "$sha256" ]; then echo "have.jar=${f%.sha256}"; return 0; fi
+        [ "$(cat "$f")" = "$sha256" ] && [ "$(size_of "${f%.sha256}")" = "$size" ] || continue
+        echo "have.jar=${f%.sha256}"; return 0
     done
     # one stat for all blobs; the wanted ones (SHA:LENGTH) whose file is missing or of another size are missing
     { stat -c '%n %s' "$base"/blobs/* 2> /dev/null; echo "--"; echo "$want" | tr ' ' '\n'; } | awk '

@@ -136,6 +136,25 @@ class DeploymentTest {
     }
 
     @Test
+    void aDamagedJarOfAnEarlierReleaseIsNeverReusedTheJarTravelsWhole() throws Exception {
+        DeployState v1 = server.deploy("v1");
+        server.deploy("v2");   // the same jar: v1's reused
+        // v1's copy damaged on the server (a flipped byte, its own file: v2's live jar is another link)
+        Path jar = tmp.resolve("base/releases/" + v1.live().release() + "/TestApp.jar");
+        byte[] bytes = Files.readAllBytes(jar);
+        bytes[bytes.length / 2] ^= 0x55;
+        Files.delete(jar);
+        Files.write(jar, bytes);
+        DeployState v3 = server.deploy("v3");
+        assertTrue(server.logged("the same jar of an earlier release, " + jar + ", is damaged on the server"), String.join("\n", server.log));
+        assertTrue(server.logged("Uploaded TestApp.jar whole instead: "), String.join("\n", server.log));
+        assertEquals(Optional.of("version=v3"), server.get(v3.live().port(), "/"));
+        assertFalse(Files.exists(Path.of(jar + ".sha256")), "the damaged copy is never offered again");
+        server.deploy("v4");
+        assertTrue(server.logged("Upload: nothing sent, the same jar as "), "an intact copy is reused again");
+    }
+
+    @Test
     void aStaleInstanceOfThisAppOnTheTargetPortIsReplaced() throws Exception {
         server.deploy("v1");
         // a half-finished deploy: detect, start, healthcheck, then Maven died
@@ -310,6 +329,38 @@ class DeploymentTest {
     }
 
     @Test
+    void aFailedRollbackKeepsWhatIsLiveAndItsTargetForTheNextTry() throws Exception {
+        DeployState v1 = server.deploy("v1");
+        DeployState v2 = server.deploy("v2");
+        server.environment.put("HEALTH", "DOWN");   // v1's release started again never becomes healthy
+        server.healthTimeout = Duration.ofSeconds(3);
+        assertThrows(DeployFailedException.class, () -> server.deployment().rollback());
+        DeployState failed = server.state();
+        assertEquals(Phase.FAILED, failed.phase());
+        assertEquals(v2.live().release(), failed.live().release(), "v2 stays live");
+        assertEquals(v1.live().release(), failed.previous().release(), "the rollback's target stays the previous release");
+        String row = server.history().lines().filter(line -> line.startsWith(failed.deployId() + "\t")).findFirst().orElseThrow();
+        assertTrue(row.contains("\trollback\tFAILED\t") && row.contains("\t" + v2.live().port() + "\t" + v1.live().port() + "\t"
+                + v1.live().release() + "\t"), "from the live port to the one it tried, with the release it went back to: " + row);
+
+        server.environment.remove("HEALTH");
+        server.deployment().rollback();
+        assertEquals(v1.live().release(), server.state().live().release(), "the next try goes back to v1");
+        assertEquals(v2.live().release(), server.state().previous().release());
+    }
+
+    @Test
+    void cleanupRemovesWhatACutUploadLeftInTheReleasesKept() throws Exception {
+        DeployState v1 = server.deploy("v1");
+        Path leftover = tmp.resolve("base/releases/" + v1.live().release() + "/TestApp.jar.tmp");
+        Files.writeString(leftover, "half of an upload");
+        Files.writeString(tmp.resolve("base/releases/" + v1.live().release() + "/TestApp.jar.bundle.data"), "a rebuild's leftover");
+        server.deploy("v2");
+        assertFalse(Files.exists(leftover), "the cut upload's temp file is gone");
+        assertFalse(Files.exists(tmp.resolve("base/releases/" + v1.live().release() + "/TestApp.jar.bundle.data")));
+    }
+
+    @Test
     void rollbackStartsThePreviousReleaseAgain() throws Exception {
         server.deploy("v1");
         DeployState v2 = server.deploy("v2");
@@ -422,11 +473,12 @@ class DeploymentTest {
     }
 
     @Test
-    void aHookThatRunsTooLongIsStopped() throws Exception {
+    void aHookThatRunsTooLongIsStoppedEvenIfItIgnoresSigterm() throws Exception {
         server.deploy("v1");
-        server.beforeSwitchHook = List.of("sleep", "60");
+        Path pidFile = tmp.resolve("hook.pid");
+        List<String> stubborn = List.of("sh", "-c", "echo $$ > " + pidFile + "; trap '' TERM; while :; do sleep 1; done");
         Deployment hooked = Deployment.open(new DeployConfig(server.config().app(), server.config().health(), server.config().nginx(),
-                server.artifact, DeployConfig.Lock.DEFAULT, new DeployConfig.Hooks(List.of("sleep", "60"), List.of(), Duration.ofSeconds(1)),
+                server.artifact, DeployConfig.Lock.DEFAULT, new DeployConfig.Hooks(stubborn, List.of(), Duration.ofSeconds(1)),
                 DeployConfig.Traffic.NONE, false), new LocalTransport(), new DeployLog() {
                     @Override public void info(String message) {}
                     @Override public void warn(String message) {}
@@ -435,6 +487,20 @@ class DeploymentTest {
         server.run(Step.DETECT, Step.START, Step.HEALTHCHECK);
         DeployFailedException failure = assertThrows(DeployFailedException.class, () -> hooked.run(Step.SWITCH));
         assertTrue(failure.getMessage().contains("ran out of time (bluegreen.hookTimeoutSeconds: 1.0 s)"), failure.getMessage());
+        assertFalse(LocalServer.alive(Long.parseLong(Files.readString(pidFile).trim())), "a hook that ignores SIGTERM is killed: the"
+                + " deploy never ends while it still runs");
+    }
+
+    @Test
+    void hooksGetTheDeploysFactsInACleanEnvironmentAndTheDoneDeployIsRecordedBeforeTheAfterDeployHook() throws Exception {
+        Path seen = tmp.resolve("hook.txt");
+        server.afterDeployHook = List.of("sh", "-c", "{ env; echo ---; cat " + tmp.resolve("base/history.log") + "; } > " + seen);
+        DeployState v1 = server.deploy("v1");
+        String[] parts = Files.readString(seen).split("---\n");
+        assertTrue(parts[0].contains("BLUEGREEN_OUTCOME=DONE") && parts[0].contains("BLUEGREEN_DEPLOY_ID=" + v1.deployId()), parts[0]);
+        assertFalse(parts[0].contains("JAVA_HOME=") || parts[0].contains("MAVEN") || parts[0].contains("JDK_JAVA_OPTIONS"),
+                "nothing of the deploying process's environment: " + parts[0]);
+        assertTrue(parts[1].contains(v1.deployId() + "\tdeploy\tDONE\t"), "the deploy is in history.log when the hook runs: " + parts[1]);
     }
 
     @Test

@@ -316,6 +316,67 @@ class ServerCommandsTest {
     }
 
     @Test
+    void theServersProbeTakesAPathWithBracketsAsItIs() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread answer = new Thread(() -> {   // answers with the request line it got
+                try (var socket = listener.accept()) {
+                    String requestLine = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                            StandardCharsets.UTF_8)).readLine();
+                    socket.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Length: " + requestLine.length() + "\r\n\r\n"
+                            + requestLine).getBytes(StandardCharsets.UTF_8));
+                } catch (IOException ignored) {
+                    // the probe reports it
+                }
+            });
+            answer.start();
+            HttpResult result = ServerCommands.probe(new LocalTransport(), listener.getLocalPort(), "/health[0]", Duration.ofSeconds(5));
+            answer.join();
+            assertEquals("GET /health[0] HTTP/1.1", result.body(), "curl sends the path as it is, no [] ranges");
+        }
+    }
+
+    @Test
+    void aBaseDirectoryServesOneAppOnly() throws Exception {
+        LockOwner ann = new LockOwner("one", "deploy", "ann", "ci", "", "", 1, "", Instant.now());
+        assertTrue(commands.lock(ann, null, Duration.ofSeconds(5)) instanceof ServerCommands.Taken);
+        commands.unlock("one");
+        DeployConfig other = configFor(server.config().nginx().include());
+        ServerCommands otherApp = new ServerCommands(new LocalTransport(), layout, new DeployConfig(new DeployConfig.App("other-app",
+                layout.base(), server.ports, List.of("java"), Map.of(), Duration.ofSeconds(1), 3, Duration.ZERO, DeployConfig.Runner.PROCESS,
+                "0077"), other.health(), server.config().nginx(), null, DeployConfig.Lock.DEFAULT, DeployConfig.Hooks.NONE,
+                DeployConfig.Traffic.NONE, false));
+        SetupException refused = org.junit.jupiter.api.Assertions.assertThrows(SetupException.class,
+                () -> otherApp.lock(ann, null, Duration.ofSeconds(5)));
+        assertTrue(refused.getMessage().contains(layout.base() + " holds the deploys of the app testapp, not of other-app: give each app"
+                + " its own bluegreen.baseDir"), refused.getMessage());
+        assertFalse(Files.exists(server.lockFile()), "nothing taken");
+    }
+
+    @Test
+    void aProcessThatEndsDuringTheDrainIsNotSignalled() throws Exception {
+        // the drain waits for a worker of before the switch; meanwhile the instance exits by itself: no signal to its PID
+        // (it may name another process by then)
+        lingeringNginx(2);
+        int blue = server.ports.get(0);
+        Process app = new ProcessBuilder("sleep", "60").start();
+        assertEquals(ServerCommands.OK, commands.switchTo(new DeployState.Instance(blue, null, null, null, null)).exit());
+        assertEquals(ServerCommands.OK, commands.switchTo(new DeployState.Instance(server.ports.get(1), null, null, null, null)).exit());
+        DeployState.Instance instance = instanceOn(blue, app, "r");
+        Thread killer = new Thread(() -> {
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+            app.destroyForcibly();
+        });
+        killer.start();
+        ServerCommands.StopResult result = commands.stop(instance, Duration.ofSeconds(10));
+        killer.join();
+        assertEquals("gone", result.stopped().verdict(), String.valueOf(result));
+    }
+
+    @Test
     void aHolderInAnotherPidNamespaceOfThisKernelIsNeverJudgedDead() throws Exception {
         // two containers on one kernel share its boot id, not their PIDs: a PID that names nothing here may run there
         String boot = Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim();

@@ -53,6 +53,39 @@ class MojoTest {
 
     @Test
     @InjectMojo(goal = "detect", pom = POM)
+    @MojoParameter(name = "probeTimeoutMillis", value = "0")
+    void aZeroTimeoutIsRefusedNotTakenAsNoLimit(DetectMojo mojo) {
+        MojoExecutionException e = assertThrows(MojoExecutionException.class, mojo::execute);
+        assertTrue(e.getMessage().startsWith("bluegreen.probeTimeoutMillis must be at least 1: 0 (parameter bluegreen.probeTimeoutMillis)"),
+                e.getMessage());
+    }
+
+    @Test
+    @InjectMojo(goal = "detect", pom = POM)
+    @MojoParameter(name = "baseDir", value = "bluegreen/app")
+    void aRelativeBaseDirIsRefused(DetectMojo mojo) {
+        MojoExecutionException e = assertThrows(MojoExecutionException.class, mojo::execute);
+        assertTrue(e.getMessage().contains("bluegreen.baseDir must be an absolute path or start with ~/"), e.getMessage());
+    }
+
+    @Test
+    @InjectMojo(goal = "detect", pom = POM)
+    @MojoParameter(name = "appName", value = "..")
+    void anAppNameThatIsAPathIsRefused(DetectMojo mojo) {
+        MojoExecutionException e = assertThrows(MojoExecutionException.class, mojo::execute);
+        assertTrue(e.getMessage().contains("bluegreen.appName must be a plain name"), e.getMessage());
+    }
+
+    @Test
+    @InjectMojo(goal = "detect", pom = POM)
+    @MojoParameter(name = "proofUrl", value = "http://127.0.0.1:80/a%zz")
+    void aProofUrlThatIsNoUriIsRefusedBeforeAnythingRuns(DetectMojo mojo) {
+        MojoExecutionException e = assertThrows(MojoExecutionException.class, mojo::execute);
+        assertTrue(e.getMessage().contains("bluegreen.proofUrl must be an http:// URL"), e.getMessage());
+    }
+
+    @Test
+    @InjectMojo(goal = "detect", pom = POM)
     @MojoParameter(name = "host", value = "127.0.0.1")
     @MojoParameter(name = "serverId", value = "nowhere")
     void anUnknownServerIdNamesTheParameter(DetectMojo mojo) {
