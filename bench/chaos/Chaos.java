@@ -381,8 +381,10 @@ public class Chaos {
         String script = "inc=$(sed -n 's/.*127\\.0\\.0\\.1:\\([0-9]*\\);.*/\\1/p' " + quote(host.include()) + " 2>/dev/null | head -n1)\n"
                 + "echo \"include=$inc\"\n"
                 + "echo \"lock=$(grep '^deployId=' " + base + "/deploy.lock 2>/dev/null | tr -d '\\n')\"\n"
+                // the app: a JVM (its command line starts with java) running a jar from the releases
                 + "apps=''; for p in /proc/[0-9]*; do c=$(tr '\\0' ' ' < $p/cmdline 2>/dev/null) || continue;"
-                + " case \"$c\" in *java*" + host.base() + "/releases/*) apps=\"$apps${apps:+ }${p#/proc/}\" ;; esac; done\n"
+                + " case \"$c\" in java\\ *" + host.base() + "/releases/*|*/java\\ *" + host.base() + "/releases/*)"
+                + " apps=\"$apps${apps:+ }${p#/proc/}\" ;; esac; done\n"
                 + "echo \"apps=$apps\"\n"
                 + "rel=''; [ -z \"$inc\" ] || rel=$(sed -n 's/^release=//p' " + base + "/instances/$inc 2>/dev/null)\n"
                 + "[ -z \"$inc\" ] || ( exec 3<>/dev/tcp/127.0.0.1/$inc ) 2>/dev/null || rel=''\n"
@@ -410,16 +412,18 @@ public class Chaos {
     }
 
     private String corruptOldJar(Host host, Map<String, String> facts) {
-        // an earlier release's jar (not the live one's), cut short: a deploy of the same jar must not reuse it
+        // an earlier release's jar (not the live one's), cut short in a copy of its own (releases of the same jar share the
+        // file: the live one's must stay intact); a deploy of the same jar must not reuse it, a rollback to it fails safely
         return "cd " + quote(host.base() + "/releases") + " 2>/dev/null || exit 0; for r in $(ls -1 | sort -r); do"
                 + " [ \"$r\" = " + quote(facts.get("liveRelease")) + " ] && continue; for j in \"$r\"/*.jar; do"
-                + " [ -f \"$j\" ] && truncate -s 1000 \"$j\" && exit 0; done; done";
+                + " [ -f \"$j\" ] && cp -p \"$j\" \"$j.x\" && truncate -s 1000 \"$j.x\" && mv -f \"$j.x\" \"$j\" && exit 0; done; done";
     }
 
     private static String killProcesses(String cmdlinePart) {
-        // by PID, found in /proc (never by name)
-        return "for p in /proc/[0-9]*; do c=$(cat $p/cmdline 2>/dev/null | tr '\\0' '\\1') || continue; case \"$c\" in *"
-                + cmdlinePart.replace("\u0000", "\u0001") + "*) kill -9 ${p#/proc/} 2>/dev/null ;; esac; done; true";
+        // by PID, found in /proc (never by name); not this shell nor its subshells (their command line holds the pattern)
+        return "me=$$; for p in /proc/[0-9]*; do c=$(cat $p/cmdline 2>/dev/null | tr '\\0' '\\1') || continue; case \"$c\" in"
+                + " bash\u0001-c\u0001*) continue ;; *" + cmdlinePart.replace("\u0000", "\u0001")
+                + "*) [ \"${p#/proc/}\" = \"$me\" ] || kill -9 ${p#/proc/} 2>/dev/null ;; esac; done; true";
     }
 
     private String listenerOf(Host host) {

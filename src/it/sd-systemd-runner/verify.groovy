@@ -1,6 +1,6 @@
 // runner=systemd as the non-root deploy user. The goals ran v1, v2 (v1 kept 5 min), a rollback (a switch back to the
 // kept v1: its unit enabled again, v2's stopped and disabled), status and logs; then here: SIGKILL to the live app, a reboot
-// of the whole host, and a deploy after the reboot.
+// of the whole host, a deploy after the reboot, and a rollback.
 def server = evaluate(new File(itSupportFile))
 String app = 'sd-systemd-runner'
 def report = new File(basedir, 'report.txt')
@@ -74,5 +74,16 @@ server.check(last.phase == 'DONE' && last.'live.port' == '8081' && server.sdGet(
 server.check(server.sdAppPids() == [last.'live.pid' as long], "one app process: ${server.sdAppPids()}")
 server.check(server.sdUnit("${app}@8080.service").UnitFileState == 'disabled', 'the old unit is disabled')
 server.check(trafficAfter.failed == '0', "no request failed during the deploy after the reboot: ${trafficAfter.failures}")
+
+// a rollback after all that: the live v1 had been restarted by systemd and by the reboot (other PIDs), yet it is still
+// the release the deploy replaced, and its jar is known
+server.startTraffic(new File(basedir, 'traffic-rollback'), server.sdUrl)
+def back = new File(basedir, 'rollback-after-reboot.log')
+exit = server.mvn(basedir, localRepositoryPath, ['bluegreen:rollback', '-Pbluegreen'], back).waitFor()
+def trafficBack = server.stopTraffic(new File(basedir, 'traffic-rollback'))
+server.check(exit == 0, "the rollback after restarts and a reboot: ${back.text.takeRight(3000)}")
+server.check(server.sdState(app).'live.release' == state.'live.release' && server.sdGet('/') == [200, 'version=v1'],
+        "v1's release is live again: ${server.sdState(app)}")
+server.check(trafficBack.failed == '0', "no request failed during the rollback: ${trafficBack.failures}")
 println report.text
 return true

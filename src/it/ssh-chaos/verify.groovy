@@ -9,9 +9,11 @@ try {
     def target = new Properties()
     target.name = 'process runner, SSH (IT)'
     target.pom = new File(basedir, 'pom.xml').path
-    target.url = server.nginxUrl
+    target.url = server.nginxUrl as String
     target.log = new File(basedir, 'chaos-logs').path
-    ['-s', server.outerSettings(basedir).path, "-Dmaven.repo.local=${localRepositoryPath}"].eachWithIndex { arg, i -> target."maven.${i}" = arg }
+    ['-s', server.outerSettings(basedir).path, "-Dmaven.repo.local=${localRepositoryPath}"].eachWithIndex { arg, i ->
+        target.setProperty("maven.${i}" as String, arg as String)
+    }
     target.hosts = '1'
     target.'host.0.exec' = ''
     target.'host.0.base' = base.path
