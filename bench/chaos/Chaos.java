@@ -148,7 +148,7 @@ public class Chaos {
             possible.remove(Fault.CUT_SSH);   // the local transport has no SSH session
         }
         Fault fault = possible.get(random.nextInt(possible.size()));
-        return new Round(number, operation, fault, host, random.nextInt(6000));
+        return new Round(number, operation, fault, host, random.nextInt(4000));
     }
 
     private boolean isLocal() {
@@ -207,20 +207,26 @@ public class Chaos {
             beforeClean.put(h, facts(h));
         }
         // a kill -9 of the live app takes the service down by itself: its failures are counted apart, until systemd's
-        // restart answers, or (nothing restarts it) until the next deploy that switched has ended
-        boolean stillDown = killedAt > 0 && !load.servedSince(killedAt);
-        if (killedAt > 0 && !stillDown) {
+        // restart answers (runner=systemd), or until the end of the first deploy that completed after it (runner=process:
+        // nothing restarts the app, the old nginx workers still route to its port until that deploy drained them)
+        boolean systemd = "systemd".equals(target.getProperty("runner", "process"));
+        boolean fixedByOperation = load.servedSince(killedAt);   // nothing restarts a process: the operation switched
+        if (killedAt > 0 && systemd) {
             apartFailures += load.discountBefore(load.firstSuccessAfter(killedAt));
+        } else if (killedAt > 0 && fixedByOperation) {
+            apartFailures += load.discountBefore(System.currentTimeMillis());
         }
-        if (load.counted() > failedBefore) {
+        boolean downUntilClean = killedAt > 0 && !systemd && !fixedByOperation;
+        if (!downUntilClean && load.counted() > failedBefore) {
             return (load.counted() - failedBefore) + " requests failed during the operation: " + load.lastFailures();
         }
         long failedBeforeClean = load.counted();
         if (!cleanDeploy("round-" + round.number())) {
             return "the clean deploy after the round failed (see " + logs.resolve("round-" + round.number() + "-clean.log") + ")";
         }
-        if (stillDown) {
+        if (downUntilClean) {
             apartFailures += load.discountBefore(System.currentTimeMillis());
+            failedBeforeClean = load.counted();
         }
         if (load.counted() > failedBeforeClean) {
             return (load.counted() - failedBeforeClean) + " requests failed during the clean deploy: " + load.lastFailures();
@@ -296,7 +302,7 @@ public class Chaos {
     }
 
     private Process maven(String log, List<String> goals, List<String> extra) throws IOException {
-        List<String> command = new ArrayList<>(List.of("mvn", "-B", "-o", "-ntp", "-f", target.getProperty("pom")));
+        List<String> command = new ArrayList<>(List.of("mvn", "-B", "-ntp", "-f", target.getProperty("pom")));
         command.addAll(goals);
         command.addAll(mavenArgs);
         command.addAll(extra);

@@ -41,7 +41,7 @@ chmod 755 "$WORK"; chmod 644 "$WORK/stand-in.jar"
 
 common() { # the -D arguments every target shares, one per line, numbered from $1
     local n=$1 arg
-    for arg in -o -Dbluegreen.artifact="$WORK/stand-in.jar" -Dbluegreen.appName=chaos -Dbluegreen.healthTimeoutSeconds=6 \
+    for arg in -o -Dbluegreen.artifact="$WORK/stand-in.jar" -Dbluegreen.appName=chaos -Dbluegreen.healthTimeoutSeconds=4 \
             -Dbluegreen.stopTimeoutSeconds=10 -Dbluegreen.drainTimeoutSeconds=20 -Dbluegreen.lockWaitSeconds=0; do
         echo "maven.$n=$arg"; n=$((n + 1))
     done

@@ -171,8 +171,16 @@ owner_lock() { # owner_lock: held while the deploy lock changes hands or its hol
     exec 8>> "$base/state.lock"
     flock -w 60 8 || { echo "error=$base/state.lock stays held"; exit 4; }
 }
-try_lock() { # try_lock OWNER_TEXT: create deploy.lock only if there is none (O_EXCL through noclobber)
-    ( set -C; printf '%s\n' "$1" > "$base/deploy.lock" ) 2>/dev/null
+try_lock() { # try_lock OWNER_TEXT: creates deploy.lock only if there is none: written whole to a file of its own, then
+    # linked into place (atomic, never over another's), so a full disk never leaves a half-written lock behind
+    local mine="$base/deploy.lock.$$" taken=1
+    [ -s "$base/deploy.lock" ] || rm -f "$base/deploy.lock"   # an empty one (a full disk, before) holds nothing
+    if ! printf '%s\n' "$1" 2>/dev/null > "$mine"; then
+        rm -f "$mine"; echo "error=cannot write $base/deploy.lock (is the disk full?)"; exit 4
+    fi
+    ln "$mine" "$base/deploy.lock" 2>/dev/null && taken=0
+    rm -f "$mine"
+    return $taken
 }
 pid_ns() { readlink /proc/self/ns/pid 2>/dev/null; }   # the PID namespace this command sees PIDs in
 holder_alive() { # holder_alive: yes / no / unknown, for the process that holds deploy.lock, as seen from here: a PID
