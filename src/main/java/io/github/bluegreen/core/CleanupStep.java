@@ -42,6 +42,7 @@ final class CleanupStep {
         result.pruned().forEach(release -> d.log.info("Removed old release " + release));
         if (d.session.remove(SwitchStep.PROOF) instanceof Proof proof) {
             Proof.Report report = proof.stop();
+            d.proofReport = report.describe();
             if (report.failed().isEmpty()) {
                 d.log.info(report.describe());
             } else {

@@ -27,6 +27,8 @@ public final class Deployment {
     final Map<String, Object> session;
     /** The proof's report when probes failed (set by cleanup), or null. */
     String proofFailures;
+    /** The proof's report (set by cleanup), or null: no proof. */
+    String proofReport;
     private DeployState.Kind kind = DeployState.Kind.DEPLOY;
     /** This invocation took the lock or found it held by its deploy: a failure must release it. */
     private boolean holdsLock;

@@ -279,6 +279,38 @@ public final class Fleet {
         }
     }
 
+    /**
+     * The deploy as Markdown, for a CI job's summary page ({@code GITHUB_STEP_SUMMARY}): per host its outcome, release,
+     * port, the goals' times, the upload and the proof.
+     */
+    public String markdownSummary(String goal) {
+        StringBuilder text = new StringBuilder("### bluegreen:" + goal + "\n\n| host | outcome | release | port | ");
+        for (Step step : Step.values()) {
+            text.append(step.goal()).append(" | ");
+        }
+        text.append("upload | proof |\n|").append("---|".repeat(6 + Step.values().length)).append('\n');
+        for (Member member : members) {
+            if (member.deployment() == null) {
+                text.append("| ").append(member.name()).append(" | cannot be reached |").append(" |".repeat(4 + Step.values().length)).append('\n');
+                continue;
+            }
+            Deployment d = member.deployment();
+            DeployState state = d.state();
+            DeployState.Instance live = state.live();
+            text.append("| ").append(member.name()).append(" | ").append(state.phase()).append(" | ")
+                    .append(live == null ? "-" : live.release()).append(" | ").append(live == null ? "-" : String.valueOf(live.port())).append(" | ");
+            for (Step step : Step.values()) {
+                DeployState.StepTime time = state.steps().get(step);
+                text.append(time == null ? "-" : Durations.format(Duration.ofMillis(time.millis()))).append(" | ");
+            }
+            ServerCommands.Upload upload = state.upload();
+            text.append(upload == null ? "-" : upload.reuse() != null ? "nothing sent (same jar)"
+                    : upload.sent() / 1024 + " KiB sent, " + upload.reused() / 1024 + " KiB reused").append(" | ")
+                    .append(d.proofReport == null ? "-" : d.proofReport.replace('|', '/')).append(" |\n");
+        }
+        return text.toString();
+    }
+
     /** Per host: port, PID, release, the goals' times; the slowest host named. */
     String summary() {
         StringBuilder text = new StringBuilder("FLEET SUMMARY (" + members.size() + " hosts):");

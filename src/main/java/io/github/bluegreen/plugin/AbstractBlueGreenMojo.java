@@ -141,9 +141,20 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
     @Parameter(property = "bluegreen.runner", defaultValue = "process")
     private String runner;
 
-    /** Environment variables for the app, e.g. {@code <SPRING_PROFILES_ACTIVE>prod</SPRING_PROFILES_ACTIVE>}. */
+    /**
+     * Environment variables for the app, e.g. {@code <SPRING_PROFILES_ACTIVE>prod</SPRING_PROFILES_ACTIVE>}. They are part
+     * of Maven's configuration, which {@code mvn -X} prints: put secrets in {@code environmentFile} instead.
+     */
     @Parameter
     private Map<String, String> environment = Map.of();
+
+    /**
+     * A file on this machine with more of the app's environment variables, read when the goal runs (never in Maven's
+     * configuration, never logged): {@code NAME=value} lines, or {@code NAME} alone to take the value from the build's own
+     * environment (a CI secret). It wins over {@code environment}.
+     */
+    @Parameter(property = "bluegreen.environmentFile")
+    private File environmentFile;
 
     /**
      * The app's file mode creation mask (octal), e.g. {@code 0027} to let the app's group read the files it writes. The
@@ -299,6 +310,11 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
         return false;
     }
 
+    /** True for the goals that end a deploy (cleanup, rollback): a CI job's summary gets what they did. */
+    protected boolean endsADeploy() {
+        return false;
+    }
+
     /** Checks that can fail before anything is connected; the default checks nothing. */
     protected void checkLocalInputs(DeployConfig config) throws SetupException {}
 
@@ -337,7 +353,16 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
             }
             getLog().info("bluegreen:" + goal() + " on " + (servers.size() == 1 ? servers.values().iterator().next().transport().describe()
                     : servers.size() + " hosts: " + String.join(", ", servers.keySet())));
-            run(new Fleet(members, fleetSettings, log("")));
+            Fleet fleet = new Fleet(members, fleetSettings, log(""));
+            try {
+                run(fleet);
+                if (endsADeploy()) {
+                    stepSummary(fleet.markdownSummary(goal()));
+                }
+            } catch (DeployFailedException | SetupException e) {
+                stepSummary("### bluegreen:" + goal() + " failed\n\n" + e.getMessage() + "\n");
+                throw e;
+            }
             if (!deployContinues()) {
                 Connections.close(context);
             }
@@ -347,6 +372,20 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
         } catch (SetupException e) {
             Connections.close(context);
             throw new MojoExecutionException(e.getMessage(), e);
+        }
+    }
+
+    /** Appended to the CI job's summary page when the build runs on GitHub Actions (GITHUB_STEP_SUMMARY names the file). */
+    private void stepSummary(String markdown) {
+        String file = System.getenv("GITHUB_STEP_SUMMARY");
+        if (file == null || file.isBlank()) {
+            return;
+        }
+        try {
+            Files.writeString(java.nio.file.Path.of(file), markdown + "\n", java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND);
+        } catch (java.io.IOException e) {
+            getLog().warn("Could not append the summary to GITHUB_STEP_SUMMARY (" + file + "): " + e.getMessage());
         }
     }
 
@@ -405,7 +444,10 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
         } catch (IllegalArgumentException e) {
             throw new SetupException("bluegreen.runner", "unknown runner '" + runner + "': use process or systemd");
         }
-        Map<String, String> variables = environment == null ? Map.of() : environment;
+        Map<String, String> variables = new java.util.LinkedHashMap<>(environment == null ? Map.of() : environment);
+        if (environmentFile != null) {
+            variables.putAll(io.github.bluegreen.core.EnvironmentFile.read(environmentFile.toPath(), System::getenv));
+        }
         for (String name : variables.keySet()) {
             if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
                 throw new SetupException("environment", "'" + name + "' in <environment> is not a valid environment variable name"

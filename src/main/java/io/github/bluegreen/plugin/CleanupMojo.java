@@ -19,4 +19,9 @@ public class CleanupMojo extends AbstractStepMojo {
     protected Step step() {
         return Step.CLEANUP;
     }
+
+    @Override
+    protected boolean endsADeploy() {
+        return true;
+    }
 }

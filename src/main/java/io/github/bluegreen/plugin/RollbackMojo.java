@@ -29,4 +29,9 @@ public class RollbackMojo extends AbstractBlueGreenMojo {
     protected void run(Fleet fleet) throws SetupException, DeployFailedException {
         fleet.rollback();
     }
+
+    @Override
+    protected boolean endsADeploy() {
+        return true;
+    }
 }
