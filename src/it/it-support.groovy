@@ -295,11 +295,12 @@ class ItSupport {
 
     /**
      * Starts `mvn ARGS` on an IT project while the IT runs (a concurrent deploy, a deploy to interrupt, a deploy after a
-     * reboot): the plugin comes from the ITs' local repository, anything else from the outer one. Output goes to LOG.
+     * reboot): the plugin comes from the ITs' local repository, anything else from the outer one. Output goes to LOG;
+     * PREFIX runs it inside something (e.g. ip netns exec NS).
      */
-    Process mvn(File basedir, Object localRepository, List<String> args, File log) {
+    Process mvn(File basedir, Object localRepository, List<String> args, File log, List<String> prefix = []) {
         def settings = outerSettings(basedir)
-        def command = ['mvn', '-B', '-ntp', '-s', settings.path, "-Dmaven.repo.local=${localRepository}", '-f',
+        def command = prefix + ['mvn', '-B', '-ntp', '-s', settings.path, "-Dmaven.repo.local=${localRepository}", '-f',
                        new File(basedir, 'pom.xml').path] + args
         def builder = new ProcessBuilder(command*.toString()).directory(basedir).redirectErrorStream(true).redirectOutput(log)
         builder.environment().put('MAVEN_OPTS', '-XX:TieredStopAtLevel=1')

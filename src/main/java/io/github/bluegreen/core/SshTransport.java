@@ -3,12 +3,11 @@ package io.github.bluegreen.core;
 import com.jcraft.jsch.Channel;
 import com.jcraft.jsch.ChannelExec;
 import com.jcraft.jsch.ChannelSftp;
-import com.jcraft.jsch.JSch;
-import com.jcraft.jsch.JSchChangedHostKeyException;
 import com.jcraft.jsch.JSchException;
-import com.jcraft.jsch.JSchUnknownHostKeyException;
 import com.jcraft.jsch.Session;
 import com.jcraft.jsch.SftpException;
+import io.github.bluegreen.core.ssh.SshConfig;
+import io.github.bluegreen.core.ssh.SshSessions;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -45,6 +44,7 @@ public final class SshTransport implements Transport {
     private static final int SSH_OPEN_ADMINISTRATIVELY_PROHIBITED = 1;
     private final SshConfig config;
     private final DeployLog log;
+    private SshSessions sessions;
     private Session session;
     private final ExecutorService probeReader = Executors.newCachedThreadPool(runnable -> {   // probes may run concurrently (warm-up)
         Thread thread = new Thread(runnable, "bluegreen-http-probe");
@@ -65,10 +65,11 @@ public final class SshTransport implements Transport {
         this.log = log;
     }
 
-    /** Connects and authenticates; every failure becomes one line that says what to fix. */
+    /** Connects and authenticates (through the jump hosts, if any); every failure becomes one line that says what to fix. */
     public static SshTransport connect(SshConfig config, DeployLog log) throws SetupException {
         SshTransport transport = new SshTransport(config, log);
-        transport.session = openSession(config, log);
+        transport.sessions = SshSessions.open(config, log);
+        transport.session = transport.sessions.server();
         return transport;
     }
 
@@ -76,99 +77,9 @@ public final class SshTransport implements Transport {
     @Override
     public synchronized void reopen() throws SetupException {
         closeChannels();
-        session.disconnect();
-        session = openSession(config, log);
-    }
-
-    private static Session openSession(SshConfig config, DeployLog log) throws SetupException {
-        JSch jsch = new JSch();
-        jsch.setInstanceLogger(new JschLog(log));
-        String target = config.user() + "@" + config.host() + ":" + config.port();
-        Session session = null;
-        try {
-            if (config.strictHostKeyChecking()) {
-                if (!Files.isReadable(config.knownHosts())) {
-                    throw new SetupException("bluegreen.knownHosts", "known_hosts file " + config.knownHosts()
-                            + " does not exist or is unreadable: add the server's key with 'ssh-keyscan -p " + config.port()
-                            + " " + config.host() + " >> " + config.knownHosts() + "' (check its fingerprint)");
-                }
-                jsch.setKnownHosts(config.knownHosts().toString());
-            }
-            addIdentity(jsch, config);
-            session = jsch.getSession(config.user(), config.host(), config.port());
-            // this JSch fork knows only yes/ask/no; "no" is the user's explicit choice, logged by the caller
-            session.setConfig("StrictHostKeyChecking", config.strictHostKeyChecking() ? "yes" : "no");
-            session.setConfig("PreferredAuthentications", "publickey,password");
-            if (config.password() != null) {
-                session.setPassword(config.password().getBytes(StandardCharsets.UTF_8));
-            }
-            session.setServerAliveInterval(15_000);
-            session.setDaemonThread(true);
-            session.connect(config.connectTimeoutSeconds() * 1000);
-            return session;
-        } catch (JSchUnknownHostKeyException e) {
-            throw new SetupException("bluegreen.knownHosts", "host key of " + config.host() + ":" + config.port()
-                    + " is unknown" + fingerprint(session, jsch) + ": not in " + config.knownHosts() + ". Check it, then trust it with 'ssh-keyscan -p "
-                    + config.port() + " " + config.host() + " >> " + config.knownHosts() + "'", e);
-        } catch (JSchChangedHostKeyException e) {
-            throw new SetupException("bluegreen.knownHosts", "host key of " + config.host() + ":" + config.port()
-                    + " has CHANGED" + fingerprint(session, jsch) + " - someone may be intercepting the connection. If the server was"
-                    + " reinstalled, remove the old key with 'ssh-keygen -R \"[" + config.host() + "]:" + config.port() + "\" -f "
-                    + config.knownHosts() + "' and trust the new one", e);
-        } catch (JSchException e) {
-            throw translate(e, target);
-        }
-    }
-
-    private static void addIdentity(JSch jsch, SshConfig config) throws SetupException, JSchException {
-        byte[] passphrase = config.passphrase() == null ? null : config.passphrase().getBytes(StandardCharsets.UTF_8);
-        if (config.identityFile() != null) {
-            if (!Files.isReadable(config.identityFile())) {
-                throw new SetupException(config.keyParameter(), "SSH key " + config.identityFile() + " (from " + config.keyOrigin()
-                        + ") does not exist or is unreadable");
-            }
-            addKeyFile(jsch, config, config.identityFile(), passphrase);
-            return;
-        }
-        if (config.password() != null) {
-            return;
-        }
-        Path ssh = Path.of(System.getProperty("user.home"), ".ssh");
-        for (String name : List.of("id_ed25519", "id_ecdsa", "id_rsa")) {
-            if (Files.isReadable(ssh.resolve(name))) {
-                addKeyFile(jsch, config, ssh.resolve(name), passphrase);
-                return;
-            }
-        }
-        throw new SetupException("bluegreen.identityFile", "no SSH key found (tried ~/.ssh/id_ed25519, id_ecdsa, id_rsa):"
-                + " set bluegreen.identityFile or a settings.xml <server> with bluegreen.serverId");
-    }
-
-    private static void addKeyFile(JSch jsch, SshConfig config, Path key, byte[] passphrase) throws SetupException {
-        try {
-            jsch.addIdentity(key.toString(), passphrase);
-        } catch (JSchException e) {
-            throw new SetupException(config.keyParameter(), "cannot use SSH key " + key + ": " + e.getMessage()
-                    + (passphrase == null ? " (if it has a passphrase, give it in settings.xml <passphrase>)"
-                            : " (check the passphrase in " + config.keyOrigin() + ")"), e);
-        }
-    }
-
-    private static String fingerprint(Session session, JSch jsch) {
-        // JSch keeps the key the server offered even when it rejects it
-        return session == null || session.getHostKey() == null ? ""
-                : " (server key " + session.getHostKey().getType() + " " + session.getHostKey().getFingerPrint(jsch) + ")";
-    }
-
-    private static SetupException translate(JSchException e, String target) {
-        String message = String.valueOf(e.getMessage());
-        if (message.contains("Auth fail") || message.contains("Auth cancel")) {
-            return new SetupException("bluegreen.user", "SSH authentication failed for " + target
-                    + ": check bluegreen.user and the key (bluegreen.identityFile or the settings.xml <server> of bluegreen.serverId)", e);
-        }
-        Throwable cause = e.getCause() != null ? e.getCause() : e;
-        return new SetupException("bluegreen.host", "cannot connect to " + target + ": " + cause.getClass().getSimpleName()
-                + " " + cause.getMessage() + ". Check bluegreen.host and bluegreen.sshPort", e);
+        sessions.close();
+        sessions = SshSessions.open(config, log);
+        session = sessions.server();
     }
 
     /** Runs the command in the session's kept remote shell ({@link RemoteShell}). */
@@ -402,18 +313,18 @@ public final class SshTransport implements Transport {
     }
 
     public boolean isConnected() {
-        return session.isConnected();
+        return sessions.isConnected();
     }
 
     @Override
     public String describe() {
-        return "ssh " + config.user() + "@" + config.host() + ":" + config.port();
+        return sessions.describe();
     }
 
     @Override
     public synchronized void close() {
         closeChannels();
-        session.disconnect();
+        sessions.close();
         probeReader.shutdownNow();
     }
 
@@ -422,19 +333,6 @@ public final class SshTransport implements Transport {
         if (sftp != null) {
             sftp.disconnect();
             sftp = null;
-        }
-    }
-
-    /** JSch's own log goes to the debug log only: it never carries secrets, but it is noisy. */
-    private record JschLog(DeployLog log) implements com.jcraft.jsch.Logger {
-        @Override
-        public boolean isEnabled(int level) {
-            return true;
-        }
-
-        @Override
-        public void log(int level, String message) {
-            log.debug("jsch: " + message);
         }
     }
 }

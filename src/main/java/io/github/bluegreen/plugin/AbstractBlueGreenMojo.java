@@ -65,25 +65,49 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
     @Parameter(property = "bluegreen.onFailure", defaultValue = "revert")
     private String onFailure;
 
-    /** SSH port of the server. */
-    @Parameter(property = "bluegreen.sshPort", defaultValue = "22")
-    private int sshPort;
+    /** SSH port of the server. Default: the ssh config's Port for the host, else 22. */
+    @Parameter(property = "bluegreen.sshPort")
+    private Integer sshPort;
 
-    /** SSH user; a settings.xml {@code <server>} username wins. Default: the user running Maven. */
-    @Parameter(property = "bluegreen.user", defaultValue = "${user.name}")
+    /**
+     * SSH user; a settings.xml {@code <server>} username wins. Default: the ssh config's User for the host, else the user
+     * running Maven.
+     */
+    @Parameter(property = "bluegreen.user")
     private String user;
 
-    /** Private key file; default {@code ~/.ssh/id_ed25519}, then {@code id_ecdsa}, then {@code id_rsa}. */
+    /**
+     * Private key file. Default: the ssh config's IdentityFile for the host, else {@code ~/.ssh/id_ed25519}, {@code id_ecdsa},
+     * {@code id_rsa}; an SSH agent's keys (SSH_AUTH_SOCK) are offered first, as OpenSSH does.
+     */
     @Parameter(property = "bluegreen.identityFile")
     private File identityFile;
 
-    /** known_hosts file holding the server's host key. */
-    @Parameter(property = "bluegreen.knownHosts", defaultValue = "${user.home}/.ssh/known_hosts")
+    /** known_hosts file holding the server's host key. Default: the ssh config's UserKnownHostsFile, else ~/.ssh/known_hosts. */
+    @Parameter(property = "bluegreen.knownHosts")
     private File knownHosts;
 
-    /** Verify the server's host key against {@code knownHosts}. Turning this off accepts any server. */
-    @Parameter(property = "bluegreen.strictHostKeyChecking", defaultValue = "true")
-    private boolean strictHostKeyChecking;
+    /**
+     * Verify the server's host key against {@code knownHosts}; {@code false} accepts any server. Default: the ssh config's
+     * StrictHostKeyChecking (no turns it off; yes, ask and accept-new refuse an unknown key), else true.
+     */
+    @Parameter(property = "bluegreen.strictHostKeyChecking")
+    private Boolean strictHostKeyChecking;
+
+    /**
+     * The OpenSSH client config read for the host (a Host alias, HostName, User, Port, IdentityFile, IdentitiesOnly,
+     * ProxyJump, UserKnownHostsFile, StrictHostKeyChecking, IdentityAgent); the plugin's own parameters win where both say
+     * something. A missing file is no config.
+     */
+    @Parameter(property = "bluegreen.sshConfig", defaultValue = "${user.home}/.ssh/config")
+    private File sshConfig;
+
+    /**
+     * Jump hosts to reach the server through, {@code [user@]host[:port]}, comma separated (as OpenSSH's ProxyJump; each with
+     * its own host key check). Default: the ssh config's ProxyJump for the host.
+     */
+    @Parameter(property = "bluegreen.proxyJump")
+    private String proxyJump;
 
     /** Id of a settings.xml {@code <server>} with username, privateKey (a file), passphrase or password. */
     @Parameter(property = "bluegreen.serverId")
@@ -543,7 +567,7 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
         if (hosts == null || hosts.isEmpty()) {
             if (host != null && !host.isBlank()) {
                 targets.put(host, () -> credentials.sshConfig(serverId, host, sshPort, user, identityFile, knownHosts,
-                        strictHostKeyChecking, connectTimeoutSeconds));
+                        strictHostKeyChecking, connectTimeoutSeconds, proxyJump, sshConfig));
             }
             return targets;
         }
@@ -554,15 +578,15 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
                         + " [user@]host[:port][/serverId], e.g. deploy@app2.example.com:2222/app2");
             }
             String name = parts.group(2);
-            int port = parts.group(3) == null ? sshPort : Integer.parseInt(parts.group(3));
+            Integer port = parts.group(3) == null ? sshPort : Integer.valueOf(parts.group(3));
             String login = parts.group(1) == null ? user : parts.group(1);
             String server = parts.group(4) == null ? serverId : parts.group(4);
-            String key = name + (port == 22 ? "" : ":" + port);
+            String key = name + (port == null || port == 22 ? "" : ":" + port);
             if (targets.containsKey(key)) {
                 throw new SetupException("bluegreen.hosts", "the host " + key + " is listed twice in bluegreen.hosts");
             }
             targets.put(key, () -> credentials.sshConfig(server, name, port, login, identityFile, knownHosts, strictHostKeyChecking,
-                    connectTimeoutSeconds));
+                    connectTimeoutSeconds, proxyJump, sshConfig));
         }
         return targets;
     }

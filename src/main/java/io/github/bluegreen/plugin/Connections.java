@@ -3,9 +3,9 @@ package io.github.bluegreen.plugin;
 import io.github.bluegreen.core.DeployLog;
 import io.github.bluegreen.core.LocalTransport;
 import io.github.bluegreen.core.SetupException;
-import io.github.bluegreen.core.SshConfig;
 import io.github.bluegreen.core.SshTransport;
 import io.github.bluegreen.core.Transport;
+import io.github.bluegreen.core.ssh.SshConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,7 +58,7 @@ final class Connections {
         Map<String, SshConfig> configs = new LinkedHashMap<>();
         for (Map.Entry<String, SshSettings> host : hosts.entrySet()) {
             SshConfig config = host.getValue().get();
-            if (!config.strictHostKeyChecking()) {
+            if (Boolean.FALSE.equals(config.strictHostKeyChecking())) {
                 log.warn("bluegreen.strictHostKeyChecking=false: the identity of " + config.host() + " is NOT verified");
             }
             configs.put(host.getKey(), config);

@@ -1,7 +1,7 @@
 package io.github.bluegreen.plugin;
 
 import io.github.bluegreen.core.SetupException;
-import io.github.bluegreen.core.SshConfig;
+import io.github.bluegreen.core.ssh.SshConfig;
 import java.io.File;
 import org.apache.maven.settings.Server;
 import org.apache.maven.settings.Settings;
@@ -20,8 +20,8 @@ final class ServerCredentials {
         this.decrypter = decrypter;
     }
 
-    SshConfig sshConfig(String serverId, String host, int port, String user, File identityFile, File knownHosts,
-            boolean strictHostKeyChecking, int connectTimeoutSeconds) throws SetupException {
+    SshConfig sshConfig(String serverId, String host, Integer port, String user, File identityFile, File knownHosts,
+            Boolean strictHostKeyChecking, int connectTimeoutSeconds, String proxyJump, File sshConfig) throws SetupException {
         String password = null;
         String passphrase = null;
         if (serverId != null && !serverId.isBlank()) {
@@ -43,7 +43,8 @@ final class ServerCredentials {
             identityFile = server.getPrivateKey() != null ? new File(server.getPrivateKey()) : identityFile;
         }
         return new SshConfig(host, port, user, identityFile == null ? null : identityFile.toPath(), passphrase, password,
-                knownHosts.toPath(), strictHostKeyChecking, connectTimeoutSeconds,
-                serverId == null || serverId.isBlank() ? null : serverId);
+                knownHosts == null ? null : knownHosts.toPath(), strictHostKeyChecking, connectTimeoutSeconds,
+                serverId == null || serverId.isBlank() ? null : serverId, proxyJump == null || proxyJump.isBlank() ? null : proxyJump,
+                sshConfig == null ? null : sshConfig.toPath());
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.bluegreen.core.ssh.SshConfig;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,12 +25,14 @@ class SshTransportTest {
             @Override public void debug(String message) {}
         };
 
-        SshConfig fromSettings = new SshConfig("127.0.0.1", 1, "deploy", key, "wrong", null, tmp.resolve("known_hosts"), false, 5, "app1");
+        SshConfig fromSettings = new SshConfig("127.0.0.1", 1, "deploy", key, "wrong", null, tmp.resolve("known_hosts"), false, 5, "app1",
+                null, null);
         SetupException e = assertThrows(SetupException.class, () -> SshTransport.connect(fromSettings, quiet));
         assertEquals("bluegreen.serverId", e.parameter());
         assertTrue(e.getMessage().contains("check the passphrase in the settings.xml <server> app1"), e.getMessage());
 
-        SshConfig fromParameter = new SshConfig("127.0.0.1", 1, "deploy", key, "wrong", null, tmp.resolve("known_hosts"), false, 5, null);
+        SshConfig fromParameter = new SshConfig("127.0.0.1", 1, "deploy", key, "wrong", null, tmp.resolve("known_hosts"), false, 5, null,
+                null, null);
         assertEquals("bluegreen.identityFile", assertThrows(SetupException.class, () -> SshTransport.connect(fromParameter, quiet)).parameter());
     }
 }
