@@ -181,8 +181,8 @@ public class Chaos {
                 case CUT_SSH -> onHost(host, killProcesses("sshd: " + host.user()));
                 case KILL_SERVER_COMMAND -> onHost(host, killProcesses("\u0000bluegreen\u0000"));
                 case KILL_LIVE_APP -> {
-                    killedAt = System.currentTimeMillis();
                     onHost(host, "p=$(" + listenerOf(host) + "); [ -z \"$p\" ] || kill -9 $p");
+                    killedAt = System.currentTimeMillis();   // once it is dead: answers after this come from something else
                 }
                 default -> { }
             }

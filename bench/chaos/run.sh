@@ -25,7 +25,7 @@ RESULTS=$HERE/../results-chaos.md
 mkdir -p "$WORK"
 
 cleanup() {
-    [ ! -d "$WORK/process" ] || { umount "$WORK/process/home/bluegreen/chaos" 2>/dev/null || true
+    [ ! -d "$WORK/process" ] || { umount --lazy "$WORK/process/home/bluegreen/chaos" 2>/dev/null || true
         SSH_PORT=2322 NGINX_PORT=18180 DEPLOY_USER=bluegreen-chaos "$ROOT/scripts/test-server.sh" stop "$WORK/process" || true; }
     [ ! -d "$WORK/systemd" ] || "$ROOT/scripts/systemd-host/down.sh" "$WORK/systemd" > /dev/null 2>&1 || true
     [ ! -d "$WORK/fleet" ] || "$ROOT/scripts/fleet.sh" down "$WORK/fleet" || true
@@ -157,7 +157,7 @@ for target in $TARGETS; do
     fi
     summaries+=("$(grep -h '^CHAOS ' "$WORK/$target.out" || echo "CHAOS $target: no summary (see $WORK/$target.out)")")
     case $target in
-    process) umount "$WORK/process/home/bluegreen/chaos" 2>/dev/null || true
+    process) umount --lazy "$WORK/process/home/bluegreen/chaos" 2>/dev/null || true
              SSH_PORT=2322 NGINX_PORT=18180 DEPLOY_USER=bluegreen-chaos "$ROOT/scripts/test-server.sh" stop "$WORK/process" ;;
     systemd) "$ROOT/scripts/systemd-host/down.sh" "$WORK/systemd" > /dev/null ;;
     fleet) "$ROOT/scripts/fleet.sh" down "$WORK/fleet" ;;

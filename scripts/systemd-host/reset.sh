@@ -11,12 +11,12 @@ set -u
 uid=$(id -u deploy)
 as_deploy() { runuser -u deploy -- env XDG_RUNTIME_DIR=/run/user/$uid "$@"; }
 for u in $(systemctl list-units --all --plain --no-legend 'sd-*@*' | awk '{print $1}'); do systemctl stop "$u"; systemctl disable --quiet "$u"; done
-rm -f /etc/systemd/system/sd-*@.service
+rm -rf /etc/systemd/system/sd-*@.service /etc/systemd/system/sd-*@*.service.d
 systemctl daemon-reload
 for u in $(as_deploy systemctl --user list-units --all --plain --no-legend 'sd-*@*' | awk '{print $1}'); do
     as_deploy systemctl --user stop "$u"; as_deploy systemctl --user disable --quiet "$u"
 done
-rm -f /home/deploy/.config/systemd/user/sd-*@.service
+rm -rf /home/deploy/.config/systemd/user/sd-*@.service /home/deploy/.config/systemd/user/sd-*@*.service.d
 as_deploy systemctl --user daemon-reload
 for pid in $(ps -u deploy -o pid=,args= | awk '/ -jar /{print $1}'); do kill -TERM "$pid"; done
 for i in $(seq 100); do ps -u deploy -o args= | grep -q ' -jar ' || break; sleep 0.1; done
