@@ -16,8 +16,12 @@ class ItSupport {
         run(['bash', "${env.BLUEGREEN_IT_TOOLS}/test-server.sh", 'reset', serverDir.path])
     }
 
-    String run(List<String> command) {
+    /** Runs a command (with INPUT as its standard input, if given); its output, or an AssertionError if it failed. */
+    String run(List<String> command, String input = null) {
         def process = command.execute()
+        if (input != null) {
+            process.outputStream.withWriter { it << input }
+        }
         def out = new StringBuilder()
         process.waitForProcessOutput(out, out)   // waits for the output too, not only for the exit
         if (process.exitValue() != 0) {

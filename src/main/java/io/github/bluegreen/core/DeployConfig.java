@@ -88,7 +88,9 @@ public record DeployConfig(App app, Health health, Nginx nginx, Path artifact, L
      * @param reloadTimeout wait for new workers ({@code bluegreen.reloadTimeoutSeconds})
      * @param drainTimeout  wait for old workers to finish their requests ({@code bluegreen.drainTimeoutSeconds})
      * @param errorLog      where nginx says why it rejected a reload ({@code bluegreen.nginxErrorLog}), or empty
+     * @param routeHelper   the root-owned program that writes the include, tests and reloads nginx ({@code bluegreen.routeHelper}),
+     *                      run with sudo; empty: the deploy user writes the include and runs the two commands
      */
     public record Nginx(String include, String pidFile, List<String> testCommand, List<String> reloadCommand,
-            Duration reloadTimeout, Duration drainTimeout, String errorLog) {}
+            Duration reloadTimeout, Duration drainTimeout, String errorLog, String routeHelper) {}
 }

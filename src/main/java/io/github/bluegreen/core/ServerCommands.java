@@ -329,8 +329,11 @@ final class ServerCommands {
 
     // ---- switch: journal, include, config test, reload, until new workers run
 
-    /** @param rejected nginx's error log said why it refused the new configuration (no doubt about the pid file) */
-    record SwitchResult(int exit, String oldWorkers, String newWorkers, String error, boolean rejected) {}
+    /**
+     * @param timedOut nginx started no new workers and said nothing (the pid file, the reload command or the error log may
+     *                 be wrong); false when nginx's error log said why, or the include could not be written
+     */
+    record SwitchResult(int exit, String oldWorkers, String newWorkers, String error, boolean timedOut) {}
 
     /** @param target the instance to route to; its PID (if known) must still own the port */
     static Command switchCommand(ServerLayout layout, DeployConfig config, DeployState.Instance target) {
@@ -338,8 +341,8 @@ final class ServerCommands {
         return command("switch", "base", layout.base(), "include", nginx.include(), "port", target.port(),
                 "pid", target.pid(), "start", target.start(), "pidfile", nginx.pidFile(),
                 "test", Shell.join(nginx.testCommand()), "reload", Shell.join(nginx.reloadCommand()),
-                "timeout_ms", nginx.reloadTimeout().toMillis(), "errorlog", nginx.errorLog(), "release", target.release(),
-                "unit", config.app().name());
+                "helper", nginx.routeHelper(), "timeout_ms", nginx.reloadTimeout().toMillis(), "errorlog", nginx.errorLog(),
+                "release", target.release(), "unit", config.app().name());
     }
 
     SwitchResult switchTo(DeployState.Instance target) throws SetupException {
@@ -347,7 +350,7 @@ final class ServerCommands {
         Map<String, String> values = result.values();
         return new SwitchResult(result.exitCode(), values.getOrDefault("old.workers", "").trim(),
                 values.getOrDefault("new.workers", "").trim(), values.getOrDefault("error", result.output()),
-                "rejected".equals(values.get("reason")));
+                "timeout".equals(values.get("reason")));
     }
 
     // ---- stop / cleanup: an instance that is not live, once nginx's workers that used it are gone

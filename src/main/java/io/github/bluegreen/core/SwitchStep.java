@@ -49,8 +49,8 @@ final class SwitchStep {
                     + String.join(" ", nginx.testCommand()) + ") and deploy again");
         }
         if (result.exit() != ServerCommands.OK) {
-            throw new DeployFailedException(result.error() + (result.rejected() ? ". Fix what nginx says and deploy again"
-                    : " (check bluegreen.nginxPidFile " + nginx.pidFile() + ", bluegreen.nginxReloadCommand and bluegreen.nginxErrorLog)"));
+            throw new DeployFailedException(result.error() + (result.timedOut() ? " (check bluegreen.nginxPidFile " + nginx.pidFile()
+                    + ", bluegreen.nginxReloadCommand and bluegreen.nginxErrorLog)" : ". Fix that and deploy again"));
         }
         d.state.switchedTo(target);
         d.log.info("nginx now routes to port " + target.port() + " (workers " + result.oldWorkers() + " -> " + result.newWorkers() + ")");

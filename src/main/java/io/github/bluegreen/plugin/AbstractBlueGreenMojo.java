@@ -241,6 +241,14 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
     @Parameter(property = "bluegreen.nginxErrorLog", defaultValue = "/var/log/nginx/error.log")
     private String nginxErrorLog;
 
+    /**
+     * Least privilege: the root-owned program that writes nginx's include, tests and reloads nginx, run with {@code sudo -n}
+     * (its installation: {@code mvn bluegreen:route-helper}). The deploy user then only chooses a port; the nginx test and
+     * reload commands are the helper's. Empty: the deploy user writes the include and runs them.
+     */
+    @Parameter(property = "bluegreen.routeHelper", defaultValue = "")
+    private String routeHelper;
+
     /** How long a reload may take to start new workers. */
     @Parameter(property = "bluegreen.reloadTimeoutSeconds", defaultValue = "10")
     private int reloadTimeoutSeconds;
@@ -334,6 +342,19 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
         return false;
     }
 
+    /** False for a goal that only prints something from the configuration: it connects to no server. */
+    protected boolean connects() {
+        return true;
+    }
+
+    /** The work of a goal that connects to no server (see {@link #connects()}). */
+    protected void runWithoutServer(DeployConfig config) throws SetupException {}
+
+    /** The SSH user the deploy logs in as, for a goal that prints instructions: the parameter, else the user running Maven. */
+    protected String deployUser() {
+        return user != null ? user : System.getProperty("user.name");
+    }
+
     /** True for the goals that end a deploy (cleanup, rollback): a CI job's summary gets what they did. */
     protected boolean endsADeploy() {
         return false;
@@ -361,6 +382,10 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
             DeployConfig config = deployConfig();
             Fleet.Settings fleetSettings = fleetSettings();
             checkLocalInputs(config);
+            if (!connects()) {
+                runWithoutServer(config);
+                return;
+            }
             Map<String, Connections.Reach> servers = Connections.open(context, transport, sshSettings(), log(""));
             List<Fleet.Member> members = new ArrayList<>();
             for (Map.Entry<String, Connections.Reach> server : servers.entrySet()) {
@@ -494,7 +519,8 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
                         Duration.ofMillis(probeTimeoutMillis), Duration.ofMillis(pollIntervalMillis)),
                 new DeployConfig.Nginx(nginxInclude, nginxPidFile, words("bluegreen.nginxTestCommand", nginxTestCommand),
                         words("bluegreen.nginxReloadCommand", nginxReloadCommand), Duration.ofSeconds(reloadTimeoutSeconds),
-                        Duration.ofSeconds(drainTimeoutSeconds), nginxErrorLog == null ? "" : nginxErrorLog),
+                        Duration.ofSeconds(drainTimeoutSeconds), nginxErrorLog == null ? "" : nginxErrorLog,
+                        routeHelper == null ? "" : routeHelper),
                 artifact == null ? null : artifact.toPath(),
                 new DeployConfig.Lock(forceUnlock, Duration.ofSeconds(lockWaitSeconds)),
                 new DeployConfig.Hooks(hook("bluegreen.beforeSwitchHook", beforeSwitchHook), hook("bluegreen.afterDeployHook", afterDeployHook),

@@ -267,13 +267,14 @@ write_include() { # write_include PORT: it and its directory readable by all (no
     write_route "$1" sh -c 'umask 022 && mkdir -p "${1%/*}" && printf "%s\n" "$2" > "$1.tmp" && mv -f "$1.tmp" "$1"' \
         include "$include" "set \$service_url http://127.0.0.1:$1;"
 }
-undo_switch() { # undo_switch: the include as it was before the switch began, then no journal
+restore_include() { # restore_include: the include as it was before the switch began (its backup, or none)
     if [ -f "$include.bak" ]; then
-        write_route "$(include_port "$include.bak")" mv -f "$include.bak" "$include"
+        local port
+        port=$(include_port "$include.bak")
+        write_route "${port:-?}" mv -f "$include.bak" "$include"
     else
         write_route - rm -f "$include"
     fi
-    rm -f "$base/switch.journal"
 }
 
 # --- nginx's routes: which port each nginx worker may still send requests to
@@ -315,13 +316,21 @@ write_route() { # write_route PORT COMMAND...: runs the command that writes the 
     # for none), then records the write
     local port=$1 records before
     shift
-    records=$(routes_records)
-    # the first record: a switch from no include means nginx did not route to this app before it
-    [ -n "$records" ] || [ -f "$base/routes" ] || [ -f "$include" ] || records="- 0 0"
+    records=$(records_before_write)
     now_ms; before=$NOW
     "$@" || return 1
     now_ms
-    { echo "boot=$(boot_id)"; [ -z "$records" ] || printf '%s\n' "$records"; echo "$port $before $NOW"; } > "$base/routes.tmp" &&
+    record_route "$records" "$port" "$before" "$NOW"
+}
+records_before_write() { # the records so far, as a write of the include is about to add one
+    local records
+    records=$(routes_records)
+    # the first record: a switch from no include means nginx did not route to this app before it
+    [ -n "$records" ] || [ -f "$base/routes" ] || [ -f "$include" ] || records="- 0 0"
+    printf '%s' "$records"
+}
+record_route() { # record_route RECORDS PORT BEFORE_MS AFTER_MS: the include was written between the two times
+    { echo "boot=$(boot_id)"; [ -z "$1" ] || printf '%s\n' "$1"; echo "$2 $3 $4"; } > "$base/routes.tmp" &&
         mv -f "$base/routes.tmp" "$base/routes"
 }
 worker_routes() { # worker_routes PIDFILE: "PID STATE ROUTES SETTLED" per nginx worker; STATE retiring if nginx titled
@@ -721,9 +730,8 @@ launch_unit() { # the template unit UNIT@.service (written once), this instance'
     [ -n "$pid" ] && [ "$pid" != 0 ] || { echo "error=$name started no process"; return 1; }
 }
 cmd_switch() {
-    local base="" include="" port="" pid="" start="" pidfile="" test="" reload="" timeout_ms=10000 errorlog="" release=""
-    local runner=process unit=""
-    local old from offset out deadline errors
+    local base="" include="" port="" pid="" start="" pidfile="" test="" reload="" helper="" timeout_ms=10000 errorlog=""
+    local release="" runner=process unit="" old from offset out deadline errors
     parse_args "$@"
     commands_lock 120
     if [ -n "$pid" ] && [ "$(port_pid "$port")" != "$pid" ]; then
@@ -735,20 +743,14 @@ cmd_switch() {
     from=$(routed_port)
     # the journal says a switch is under way: if this command dies before its end, the next deploy settles it
     write_file "$base/switch.journal" "$(printf 'from=%s\nto=%s' "$from" "$port")" || exit 4
-    rm -f "$include.bak"
-    if [ -f "$include" ]; then cp -p "$include" "$include.bak" || exit 4; fi
-    write_include "$port" || { undo_switch; exit 4; }
-    if ! out=$(bounded "$timeout_ms" "$test"); then
-        undo_switch
-        echo "error=nginx config test failed, include restored, nginx not reloaded: $(echo "$out" | tr '\n' ' ')"
-        exit 3
-    fi
     offset=$(size_of "$errorlog")
-    if ! out=$(bounded "$timeout_ms" "$reload"); then
-        undo_switch
-        echo "error=nginx reload failed, include restored: $(echo "$out" | tr '\n' ' ')"
-        exit 4
-    fi
+    route_to "$port"
+    case $? in
+    0) ;;
+    3) rm -f "$base/switch.journal"; exit 3 ;;   # the config test failed, the include of before is back
+    5) rm -f "$base/switch.journal"; exit 4 ;;   # nothing was changed
+    *) route_back "$from"; exit 4 ;;
+    esac
     # the reload is asynchronous: it took effect once a worker exists that was not there before; a reload nginx
     # rejects (e.g. a port it cannot bind) keeps the old workers and says why in its error log
     now_ms; deadline=$((NOW + timeout_ms))
@@ -756,8 +758,7 @@ cmd_switch() {
         errors=$(new_errors "$errorlog" "$offset")
         now_ms
         if [ -n "$errors" ] || [ "$NOW" -ge "$deadline" ]; then
-            undo_switch
-            bounded "$timeout_ms" "$reload" > /dev/null
+            route_back "$from"
             if [ -n "$errors" ]; then
                 echo "error=nginx rejected the new configuration $((NOW - deadline + timeout_ms)) ms after the reload and keeps its old workers; include restored. nginx's error log: $errors"
                 echo "reason=rejected"
@@ -775,6 +776,52 @@ cmd_switch() {
     [ -z "$release" ] || touch "$base/releases/$release/went-live" 2>/dev/null
     rm -f "$base/switch.journal" "$include.bak"
     echo "new.workers=$(nginx_workers "$pidfile")"
+}
+route_to() { # route_to PORT: nginx's include names PORT ("none": no include), its configuration test passed and the reload
+    # was sent; written by the root-owned route helper if there is one (the deploy user only chooses a port), else here.
+    # Returns 0; 3 the test failed (the include of before is back); 4 the reload failed (the caller goes back); 5 the
+    # include could not be written (nothing changed). Prints error=.
+    local out rc written records port=$1
+    if [ -n "$helper" ]; then
+        records=$(records_before_write)
+        out=$(sudo -n "$helper" "$unit" "$1" 2>&1); rc=$?
+        written=$(printf '%s\n' "$out" | sed -n 's/^written=//p')
+        [ "$port" != none ] || port=-
+        [ -z "$written" ] || record_route "$records" "$port" $written
+        if [ $rc -ne 0 ]; then
+            printf '%s\n' "$out" | grep -m1 '^error=' || echo "error=the route helper $helper failed (exit $rc): $(echo "$out" | tr '\n' ' ')"
+            [ $rc -eq 3 ] && return 3
+            [ -n "$written" ] && return 4
+            return 5
+        fi
+        return 0
+    fi
+    rm -f "$include.bak"
+    if ! { [ ! -f "$include" ] || cp -p "$include" "$include.bak" 2>/dev/null; } ||
+            ! { if [ "$1" = none ]; then write_route - rm -f "$include"; else write_include "$1"; fi; } 2>/dev/null; then
+        rm -f "$include.bak"
+        echo "error=cannot write $include as $(id -un): the deploy user must be allowed to write the include and its directory, or use the route helper (bluegreen.routeHelper, see mvn bluegreen:route-helper)"
+        echo "reason=unwritable"
+        return 5
+    fi
+    if ! out=$(bounded "$timeout_ms" "$test"); then
+        restore_include
+        echo "error=nginx config test failed, include restored, nginx not reloaded: $(echo "$out" | tr '\n' ' ')"
+        return 3
+    fi
+    if ! out=$(bounded "$timeout_ms" "$reload"); then
+        echo "error=nginx reload failed, include restored: $(echo "$out" | tr '\n' ' ')"
+        return 4
+    fi
+}
+route_back() { # route_back FROM: the include as it was before the switch began (FROM empty: none), nginx reloaded, no journal
+    if [ -n "$helper" ]; then
+        route_to "${1:-none}" > /dev/null
+    else
+        restore_include
+        bounded "$timeout_ms" "$reload" > /dev/null
+    fi
+    rm -f "$base/switch.journal"
 }
 cmd_stop() {
     local base="" include="" pidfile="" port="" pid="" start="" release="" stop_s=30 drain_ms=0 unit=""

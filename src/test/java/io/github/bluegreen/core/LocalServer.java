@@ -38,6 +38,7 @@ final class LocalServer implements AutoCloseable {
     Duration keepOld = Duration.ZERO;
     Duration drainTimeout = Duration.ofSeconds(5);
     String errorLog = "";
+    String routeHelper = "";
     private final Process nginx;
     private final Transport transport = new LocalTransport();
 
@@ -99,7 +100,7 @@ final class LocalServer implements AutoCloseable {
                         environment, Duration.ofSeconds(1), 2, keepOld, DeployConfig.Runner.PROCESS, "0077"),
                 new DeployConfig.Health(healthPath, healthTimeout, probeTimeout, Duration.ofMillis(100)),
                 new DeployConfig.Nginx(include.toString(), nginxPid.toString(), testCommand, reloadCommand,
-                        Duration.ofSeconds(5), drainTimeout, errorLog),
+                        Duration.ofSeconds(5), drainTimeout, errorLog, routeHelper),
                 artifact, new DeployConfig.Lock(forceUnlock, lockWait),
                 new DeployConfig.Hooks(beforeSwitchHook, afterDeployHook, Duration.ofSeconds(30)), traffic, dryRun);
     }

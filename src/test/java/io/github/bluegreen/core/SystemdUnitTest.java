@@ -25,7 +25,7 @@ class SystemdUnitTest {
                         Map.of(), Duration.ofSeconds(30), 3, Duration.ZERO, DeployConfig.Runner.SYSTEMD, "0027"),
                 new DeployConfig.Health("/actuator/health", Duration.ofSeconds(120), Duration.ofSeconds(2), Duration.ofMillis(100)),
                 new DeployConfig.Nginx("/etc/nginx/service-url.inc", "/run/nginx.pid", List.of("nginx", "-t"), List.of("nginx", "-s", "reload"),
-                        Duration.ofSeconds(10), Duration.ofSeconds(60), ""),
+                        Duration.ofSeconds(10), Duration.ofSeconds(60), "", ""),
                 Path.of("app.jar"), DeployConfig.Lock.DEFAULT, DeployConfig.Hooks.NONE, DeployConfig.Traffic.NONE, false);
         ServerLayout layout = new ServerLayout("/home/deploy/bluegreen/pium");
         assertEquals("""
