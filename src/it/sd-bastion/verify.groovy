@@ -29,8 +29,8 @@ try {
     direct.waitForProcessOutput(new StringBuilder(), new StringBuilder())
     server.check(direct.exitValue() != 0, 'the runner cannot reach the server directly')
 
-    def config = { File knownHosts ->
-        File file = new File(dir, "config-${knownHosts.name}")
+    def config = { File knownHosts, String user = server.env.BLUEGREEN_IT_USER ->
+        File file = new File(dir, "config-${knownHosts.name}-${user}")
         file.text = """
 Host app
   HostName ${server.env.BLUEGREEN_SD_HOST}
@@ -38,7 +38,7 @@ Host app
 Host bastion
   HostName 10.215.0.1
   Port ${port}
-  User ${server.env.BLUEGREEN_IT_USER}
+  User ${user}
   IdentityFile ${new File(dir, 'client_ed25519').path}
   UserKnownHostsFile ${knownHosts.path}
 """
@@ -59,8 +59,8 @@ Host bastion
     server.check(server.sdGet('/') == [200, 'version=v-jump'], "the server serves it: ${server.sdGet('/')}")
     server.check(traffic.failed == '0' && (traffic.'version=v-jump' as int) > 0, "no request failed: ${traffic}")
 
-    def refused = deploy('bastion-refuses', ["-Dbluegreen.sshConfig=${config(trust).path}" as String, "-Dbluegreen.proxyJump=nobody@10.215.0.1:${port}" as String])
-    server.check(refused[0] != 0 && refused[1].contains("SSH authentication failed for the jump host 10.215.0.1 (ProxyJump), nobody@10.215.0.1:${port}"),
+    def refused = deploy('bastion-refuses', ["-Dbluegreen.sshConfig=${config(trust, 'nobody').path}" as String])
+    server.check(refused[0] != 0 && refused[1].contains("SSH authentication failed for the jump host bastion (ProxyJump), nobody@10.215.0.1:${port}"),
             "a bastion that refuses the user is named: ${refused[1].readLines().findAll { it.contains('ERROR') }.take(1)}")
     def unreachable = deploy('bastion-unreachable', ["-Dbluegreen.sshConfig=${config(trust).path}" as String, '-Dbluegreen.proxyJump=10.215.0.1:2499'])
     server.check(unreachable[0] != 0 && unreachable[1].contains('cannot connect to the jump host 10.215.0.1 (ProxyJump)'),

@@ -10,8 +10,9 @@ def mvn = { String name, List<String> args ->
 }
 def (printed, printLog) = mvn('print', ['bluegreen:route-helper', '-Pbluegreen'])
 server.check(printed == 0, "bluegreen:route-helper prints the installation: ${printLog.takeRight(2000)}")
-String install = printLog.readLines().findAll { it.startsWith('[INFO] ') }.collect { it.substring(7) }
-        .dropWhile { !it.startsWith('# as root, once per server') }.join('\n')
+def lines = printLog.readLines().findAll { it.startsWith('[INFO] ') }.collect { it.substring(7) }
+        .dropWhile { !it.startsWith('# as root, once per server') }
+String install = lines.subList(0, lines.findIndexOf { it.startsWith('# then deploy with') } + 1).join('\n')
 server.check(install.contains("${app} /etc/nginx/bluegreen/service-url.inc 8080 8081") && install.contains('NOPASSWD: /usr/local/sbin/bluegreen-route'),
         "the app's line and the one sudo rule: ${install}")
 try {
