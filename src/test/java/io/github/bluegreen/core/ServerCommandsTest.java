@@ -67,7 +67,7 @@ class ServerCommandsTest {
         assertEquals("'switch' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'port=8081' 'pid=42' 'start=777'"
                 + " 'pidfile=/run/nginx.pid' 'test='\"'\"'sudo'\"'\"' '\"'\"'nginx'\"'\"' '\"'\"'-t'\"'\"''"
                 + " 'reload='\"'\"'sudo'\"'\"' '\"'\"'systemctl'\"'\"' '\"'\"'reload'\"'\"' '\"'\"'nginx'\"'\"''"
-                + " 'timeout_ms=10000' 'errorlog=/var/log/nginx/error.log' 'release=r1' 'unit=app'", line);
+                + " 'helper=' 'timeout_ms=10000' 'errorlog=/var/log/nginx/error.log' 'release=r1' 'unit=app'", line);
     }
 
     @Test
