@@ -111,8 +111,8 @@ public class Chaos {
             Round round = draw(n);
             drawn.merge(round.operation() + " + " + round.fault(), 1, Integer::sum);
             String violation = play(round);
-            String line = String.format("round %d: %s + %s%s (host %d, at %d ms): %s", n, round.operation(), round.fault(),
-                    round.fault() == Fault.NONE ? "" : "", round.host(), round.faultDelayMs(), violation == null ? "ok" : "VIOLATION " + violation);
+            String line = String.format("round %d: %s + %s (host %d, at %d ms): %s", n, round.operation(), round.fault(), round.host(),
+                    round.faultDelayMs(), violation == null ? "ok" : "VIOLATION " + violation);
             System.out.println(line);
             if (violation != null) {
                 load.stop();

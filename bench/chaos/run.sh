@@ -11,8 +11,8 @@
 #
 #   usage: bench/chaos/run.sh [ROUNDS] [SEED] [TARGETS]     ROUNDS per target (default 100), SEED (default: the time),
 #                                                         TARGETS (default "process systemd fleet")
-# Writes bench/results-chaos.md (each target's summary and mix); the Maven logs of every round stay in
-# /tmp/bluegreen-chaos/<target>/logs. Everything it starts is stopped by PID at its end.
+# Writes bench/chaos/results/<target>-seed<SEED>.txt (every round, the summary and the mix drawn); the Maven logs of every
+# round stay in /tmp/bluegreen-chaos/<target>/logs. Everything it starts is stopped by PID at its end.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -20,7 +20,6 @@ ROUNDS=${1:-100}
 SEED=${2:-$(date +%s)}
 TARGETS=${3:-process systemd fleet}
 WORK=/tmp/bluegreen-chaos   # outside the checkout: the deploy users must reach the jar
-RESULTS=$HERE/../results-chaos.md
 "$ROOT/scripts/install-deps.sh"
 mkdir -p "$WORK"
 
@@ -148,14 +147,16 @@ target_fleet() {
     } > "$WORK/fleet.properties"
 }
 
-summaries=()
+mkdir -p "$HERE/results"
 for target in $TARGETS; do
     "target_$target"
     echo "chaos: $target, $ROUNDS rounds, seed $SEED" >&2
     if java "$HERE/Chaos.java" "$WORK/$target.properties" "$ROUNDS" "$SEED" | tee "$WORK/$target.out"; then :; else
         echo "chaos: $target found a violation (its log: $WORK/$target.out)" >&2
     fi
-    summaries+=("$(grep -h '^CHAOS ' "$WORK/$target.out" || echo "CHAOS $target: no summary (see $WORK/$target.out)")")
+    # the rounds and the summary: what bench/RESULTS.md quotes
+    { echo "# bench/chaos/run.sh $ROUNDS $SEED $target, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores"; cat "$WORK/$target.out"; } \
+        > "$HERE/results/$target-seed$SEED.txt"
     case $target in
     process) umount --lazy "$WORK/process/home/bluegreen/chaos" 2>/dev/null || true
              SSH_PORT=2322 NGINX_PORT=18180 DEPLOY_USER=bluegreen-chaos "$ROOT/scripts/test-server.sh" stop "$WORK/process" ;;
@@ -163,11 +164,4 @@ for target in $TARGETS; do
     fleet) "$ROOT/scripts/fleet.sh" down "$WORK/fleet" ;;
     esac
 done
-{
-    echo "# Fault campaign: $(date -u +%Y-%m-%dT%H:%MZ), seed $SEED, $ROUNDS rounds per target"
-    echo
-    echo "\`bench/chaos/run.sh $ROUNDS $SEED\` on $(nproc) cores; each line: rounds, requests through nginx, failed, violations."
-    echo
-    printf '%s\n' "${summaries[@]}" | sed 's/^/    /'
-} > "$RESULTS"
-cat "$RESULTS"
+grep -h '^CHAOS ' "$HERE"/results/*.txt
