@@ -100,7 +100,7 @@ target_systemd() {
     {
         echo "name=systemd runner, real systemd host, non-root deploy user"
         echo "pom=$HERE/pom.xml"
-        echo "url=$BLUEGREEN_SD_HTTP_URL"
+        echo "url=${BLUEGREEN_SD_HTTP_URL%/}"
         echo "log=$dir/logs"
         echo "runner=systemd"
         common 0
@@ -127,7 +127,7 @@ target_fleet() {
     {
         echo "name=fleet of three systemd hosts, rolling"
         echo "pom=$HERE/pom.xml"
-        echo "url=$BLUEGREEN_FLEET_FRONT_URL"
+        echo "url=${BLUEGREEN_FLEET_FRONT_URL%/}"
         echo "log=$dir/logs"
         echo "runner=systemd"
         common 0
