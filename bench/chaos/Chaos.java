@@ -173,6 +173,7 @@ public class Chaos {
         }
         List<Process> mavens = startOperation(round, extra);
         long killedAt = 0;
+        java.util.concurrent.CompletableFuture<Long> restarted = null;
         if (round.fault() == Fault.KILL_MAVEN || round.fault() == Fault.CUT_SSH || round.fault() == Fault.KILL_SERVER_COMMAND
                 || round.fault() == Fault.KILL_LIVE_APP) {
             Thread.sleep(round.faultDelayMs());
@@ -183,6 +184,9 @@ public class Chaos {
                 case KILL_LIVE_APP -> {
                     onHost(host, "p=$(" + listenerOf(host) + "); [ -z \"$p\" ] || kill -9 $p");
                     killedAt = System.currentTimeMillis();   // once it is dead: answers after this come from something else
+                    if (systemd()) {
+                        restarted = answersAgain(host);
+                    }
                 }
                 default -> { }
             }
@@ -209,10 +213,10 @@ public class Chaos {
         // a kill -9 of the live app takes the service down by itself: its failures are counted apart, until systemd's
         // restart answers (runner=systemd), or until the end of the first deploy that completed after it (runner=process:
         // nothing restarts the app, the old nginx workers still route to its port until that deploy drained them)
-        boolean systemd = "systemd".equals(target.getProperty("runner", "process"));
+        boolean systemd = systemd();
         boolean fixedByOperation = load.servedSince(killedAt);   // nothing restarts a process: the operation switched
         if (killedAt > 0 && systemd) {
-            apartFailures += load.discountBefore(load.firstSuccessAfter(killedAt));
+            apartFailures += load.discountBefore(restarted.get(2, TimeUnit.MINUTES));
         } else if (killedAt > 0 && fixedByOperation) {
             apartFailures += load.discountBefore(System.currentTimeMillis());
         }
@@ -430,6 +434,27 @@ public class Chaos {
         return "me=$$; for p in /proc/[0-9]*; do c=$(cat $p/cmdline 2>/dev/null | tr '\\0' '\\1') || continue; case \"$c\" in"
                 + " bash\u0001-c\u0001*) continue ;; *" + cmdlinePart.replace("\u0000", "\u0001")
                 + "*) [ \"${p#/proc/}\" = \"$me\" ] || kill -9 ${p#/proc/} 2>/dev/null ;; esac; done; true";
+    }
+
+    private boolean systemd() {
+        return "systemd".equals(target.getProperty("runner", "process"));
+    }
+
+    /** When the live app of that host answers again on its port (systemd restarts it), polled from the host itself. */
+    private java.util.concurrent.CompletableFuture<Long> answersAgain(Host host) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            long deadline = System.currentTimeMillis() + 120_000;
+            try {
+                String port = facts(host).get("include");
+                while (System.currentTimeMillis() < deadline
+                        && !onHost(host, "curl -s -m 2 -o /dev/null -w '%{http_code}' http://127.0.0.1:" + port + "/").trim().equals("200")) {
+                    Thread.sleep(100);
+                }
+            } catch (Exception e) {
+                // the deadline then ends the window
+            }
+            return System.currentTimeMillis();
+        });
     }
 
     private String listenerOf(Host host) {
