@@ -57,6 +57,16 @@ class DeploymentTest {
     }
 
     @Test
+    void theAppRunsWithTheConfiguredUmaskAndAnUnreadableNginxErrorLogIsWarnedAbout() throws Exception {
+        server.umask = "0027";
+        server.errorLog = tmp.resolve("no-such-dir/error.log").toString();
+        DeployState v1 = server.deploy("v1");
+        String status = Files.readString(Path.of("/proc/" + v1.live().pid() + "/status"));
+        assertTrue(status.contains("Umask:\t0027"), "the app's umask: " + status.lines().filter(l -> l.startsWith("Umask")).toList());
+        assertTrue(server.logged("WARN nginx's error log " + server.errorLog + " is not readable by the deploy user"), String.join("\n", server.log));
+    }
+
+    @Test
     void theAppGetsACleanEnvironmentFromAPrivateFileNeverItsCommandLine() throws Exception {
         server.environment.put("SECRET_TOKEN", "s3cr3t 'quoted' $HOME");
         DeployState v1 = server.deploy("v1");

@@ -38,6 +38,7 @@ final class LocalServer implements AutoCloseable {
     Duration keepOld = Duration.ZERO;
     Duration drainTimeout = Duration.ofSeconds(5);
     String errorLog = "";
+    String umask = "0077";
     String routeHelper = "";
     private final Process nginx;
     private final Transport transport = new LocalTransport();
@@ -97,7 +98,7 @@ final class LocalServer implements AutoCloseable {
     DeployConfig config() {
         return new DeployConfig(
                 new DeployConfig.App("testapp", dir.resolve("base").toString(), ports, List.of("java", "-XX:TieredStopAtLevel=1", "-jar", "{jar}", "--server.port={port}"),
-                        environment, Duration.ofSeconds(1), 2, keepOld, DeployConfig.Runner.PROCESS, "0077"),
+                        environment, Duration.ofSeconds(1), 2, keepOld, DeployConfig.Runner.PROCESS, umask),
                 new DeployConfig.Health(healthPath, healthTimeout, probeTimeout, Duration.ofMillis(100)),
                 new DeployConfig.Nginx(include.toString(), nginxPid.toString(), testCommand, reloadCommand,
                         Duration.ofSeconds(5), drainTimeout, errorLog, routeHelper),
