@@ -23,7 +23,9 @@ public final class Deployment {
     boolean keptForRollback;
     /** The deploy id all hosts of a fleet share (one release name everywhere), or null: detect makes one. */
     String sharedDeployId;
-    /** What lives from one goal to the next within one Maven invocation on this host (the running proof). */
+    /** The session key of the state this invocation saved last on this host. */
+    private static final String SAVED_STATE = "bluegreen.state";
+    /** What lives from one goal to the next within one Maven invocation on this host (the running proof, the saved state). */
     final Map<String, Object> session;
     /** The proof's report when probes failed (set by cleanup), or null. */
     String proofFailures;
@@ -76,9 +78,8 @@ public final class Deployment {
         }
         Instant begin = Instant.now();
         if (step.requires() != null) {
-            state = readState();
+            resumeState();
             requirePhase(step);
-            requireLock();
         }
         Duration took;
         try {
@@ -259,6 +260,7 @@ public final class Deployment {
             ServerCommands.LockResult result = server.lock(me, expect, takeoverWait);
             if (result instanceof ServerCommands.Taken taken) {
                 holdsLock = true;
+                server.holder(me.deployId());
                 return taken.inspection();
             }
             takenOver = null;
@@ -296,6 +298,22 @@ public final class Deployment {
                         : ", still after waiting " + Durations.format(config.lock().maxWait()) + " (bluegreen.lockWaitSeconds)")
                         + "; if it was killed on another machine, remove its lock with -Dbluegreen.forceUnlock=true");
             }
+        }
+    }
+
+    /**
+     * The state this invocation saved last, if the previous goal ran in it: nothing to ask the server, since only the lock's
+     * holder saves and the server refuses a guarded command of a deploy whose lock was taken over. Otherwise (a goal run
+     * alone) the server's state file, whose deploy must hold the lock.
+     */
+    private void resumeState() throws SetupException {
+        if (session.get(SAVED_STATE) instanceof DeployState saved) {
+            state = saved;
+            holdsLock = true;
+            server.holder(saved.deployId());
+        } else {
+            state = readState();
+            requireLock();
         }
     }
 
@@ -340,6 +358,7 @@ public final class Deployment {
                     + " (holder: " + (holder == null ? "nobody" : holder) + "). Run bluegreen:detect to start a new deploy");
         }
         holdsLock = true;
+        server.holder(state.deployId());
     }
 
     void saveState() throws SetupException {
@@ -353,6 +372,7 @@ public final class Deployment {
             throw new SetupException(null, "deploy " + state.deployId() + " no longer holds the deploy lock (held by "
                     + holder.describe(Instant.now()) + "): it recorded nothing");
         }
+        session.put(SAVED_STATE, state);
     }
 
     /**
@@ -389,6 +409,7 @@ public final class Deployment {
 
     /** The end of a deploy that reached DONE (recorded with its history line): after-deploy hook, lock released, summary. */
     private void finish() {
+        session.remove(SAVED_STATE);
         afterDeployHook("DONE", null);
         try {
             server.unlock(state.deployId());
@@ -406,6 +427,7 @@ public final class Deployment {
      * and what it could not do is logged, so the real reason is never hidden.
      */
     private String fail(String reason) {
+        session.remove(SAVED_STATE);
         if (session.remove(SwitchStep.PROOF) instanceof Proof proof) {
             log.warn(proof.stop().describe());
         }
@@ -416,6 +438,11 @@ public final class Deployment {
         try {
             note = stopWhatThisDeployStarted();
         } catch (SetupException first) {
+            if (server.lockLost()) {   // taken over: what this deploy started is the new holder's to decide about
+                holdsLock = false;
+                log.warn(first.getMessage());
+                return " Its lock was taken over: the deploy that holds it now recovers what this one left.";
+            }
             try {
                 transport.reopen();
                 note = stopWhatThisDeployStarted();

@@ -32,9 +32,16 @@ final class ServerCommands {
     static final String SCRIPT = load();
     private static final Duration SHORT = Duration.ofSeconds(30);
 
+    /** The commands that change what runs or routes: a deploy's own run only while it holds the lock ({@link #holder}). */
+    private static final Set<String> GUARDED = Set.of("start", "switch", "stop", "cleanup");
+
     private final Transport transport;
     private final ServerLayout layout;
     private final DeployConfig config;
+    /** The deploy whose commands these are, once it holds the lock: the server refuses its guarded commands after a takeover. */
+    private String holder;
+    /** A guarded command was refused: {@link #holder} no longer holds the lock. */
+    private boolean lockLost;
 
     ServerCommands(Transport transport, ServerLayout layout, DeployConfig config) {
         this.transport = transport;
@@ -70,8 +77,29 @@ final class ServerCommands {
         return new Command(name, args, List.of());
     }
 
+    /** From now on, the guarded commands run only while {@code deployId} holds the deploy lock. */
+    void holder(String deployId) {
+        holder = deployId;
+    }
+
+    /** A guarded command was refused because this deploy's lock was taken over. */
+    boolean lockLost() {
+        return lockLost;
+    }
+
     private ExecResult run(Command command, Duration timeout) throws SetupException {
-        return transport.exec(argv(command), timeout);
+        if (holder != null && GUARDED.contains(command.name())) {
+            command.args().put("holder", holder);
+        }
+        ExecResult result = transport.exec(argv(command), timeout);
+        if (result.exitCode() == REFUSED && result.values().containsKey("refused.lock")) {
+            lockLost = true;
+            String now = result.values().containsKey("holder.deployId")
+                    ? "held by " + LockOwner.parse(result.values()).describe(java.time.Instant.now()) : "nobody holds it";
+            throw new SetupException(null, "deploy " + holder + " no longer holds the deploy lock (" + now + "): the server refused its "
+                    + command.name() + " and changed nothing");
+        }
+        return result;
     }
 
     /** The whole argument vector of a command: {@code sh -c <script> bluegreen COMMAND ARGS...}. */
@@ -534,6 +562,61 @@ final class ServerCommands {
         return new HookResult(exit, lines);
     }
 
+    // ---- health: the health check's wait, on the server
+
+    /**
+     * How a wait for health ended: the last answer (or why there was none), whether the started process still runs, and
+     * after an HTTP 200 the PID that listens on the port (null if the wait did not reach a 200).
+     */
+    record HealthWait(HttpResult answer, String error, boolean alive, String owner, int probes) {}
+
+    static Command healthCommand(DeployState.Instance target, DeployConfig.Health health, Duration left) {
+        return command("health", "port", target.port(), "path", health.path(), "pid", target.pid(), "start", target.start(),
+                "left_ms", left.toMillis(), "poll_ms", health.pollInterval().toMillis(), "probe_ms", health.probeTimeout().toMillis());
+    }
+
+    /**
+     * Polls {@code target}'s health endpoint on the server until it answers HTTP 200, its process ends or {@code left}
+     * passes: the whole wait in one round trip. Empty if the server has no curl (the caller probes from here).
+     */
+    java.util.Optional<HealthWait> awaitHealth(DeployState.Instance target, Duration left) throws SetupException {
+        DeployConfig.Health health = config.health();
+        ExecResult result = run(healthCommand(target, health, left), left.plus(health.probeTimeout()).plus(SHORT));
+        int marker = result.stdout().indexOf("health.answer:\n");
+        if (result.exitCode() != OK || marker < 0) {
+            if (result.values().getOrDefault("error", "").startsWith("curl is missing")) {
+                return java.util.Optional.empty();
+            }
+            throw new SetupException("cannot check the new instance's health on the server: " + result.output());
+        }
+        Map<String, String> values = new ExecResult(0, marker < 0 ? result.stdout() : result.stdout().substring(0, marker), "").values();
+        int curl = Integer.parseInt(values.getOrDefault("health.curl", "-1"));
+        HttpResult answer = null;
+        String error = null;
+        if (curl == 0) {
+            byte[] http = result.stdout().substring(marker + "health.answer:\n".length()).getBytes(StandardCharsets.UTF_8);
+            try {
+                answer = HttpProbe.get(new ByteArrayInputStream(http), OutputStream.nullOutputStream(), target.port(), health.path());
+            } catch (IOException e) {
+                error = e.getMessage();
+            }
+        } else {
+            error = curlError(curl, health.probeTimeout());
+        }
+        return java.util.Optional.of(new HealthWait(answer, error, "yes".equals(values.get("health.alive")), values.get("health.owner"),
+                Integer.parseInt(values.getOrDefault("health.probes", "0"))));
+    }
+
+    /** What a curl exit code means for a probe of an app. */
+    private static String curlError(int code, Duration timeout) {
+        return switch (code) {
+            case 7 -> "connection refused";
+            case 28 -> "no answer within " + timeout.toMillis() + " ms";
+            case 52 -> "connection closed without an answer";
+            default -> "curl failed on the server (exit code " + code + ")";
+        };
+    }
+
     // ---- probe: the health check from the server itself (when sshd forbids port forwarding)
 
     static Command probeCommand(int port, String path, Duration timeout) {
@@ -552,15 +635,11 @@ final class ServerCommands {
             case OK:
                 byte[] answer = result.stdout().getBytes(StandardCharsets.UTF_8);
                 return HttpProbe.get(new ByteArrayInputStream(answer), OutputStream.nullOutputStream(), port, path);
-            case 7:
-                throw new IOException("connection refused");
-            case 28:
-                throw new IOException("no answer within " + timeout.toMillis() + " ms");
             case FAILED:
                 throw new IOException(result.values().getOrDefault("error", result.output())
                         + ": the server's sshd forbids port forwarding, so health probes need curl on the server");
             default:
-                throw new IOException("curl failed on the server (exit code " + result.exitCode() + ")");
+                throw new IOException(curlError(result.exitCode(), timeout));
         }
     }
 

@@ -33,11 +33,16 @@
 # blobs    base sha256 size want (SHA:LENGTH...)          have.jar=PATH, else missing.SHA=LENGTH     0
 # hook     base name timeout_s port pid release deploy     the hook's output, then hook.exit=N        0
 #          outcome reason -- COMMAND...                   (124: it ran out of time; 137: and was killed)
+# health   port path pid start left_ms poll_ms probe_ms   health.probes, .curl, .alive, .owner (after  0; 4 no curl
+#          (polls until HTTP 200, the exit of PID, or      a 200), then health.answer: and curl's
+#          left_ms: the health check's wait on the server) last HTTP answer
 # probe    port path timeout_ms                           curl's HTTP answer (status line, headers,  0; 4 no curl; else
 #          (health probes when sshd forbids forwarding)   body)                                      curl's exit code
 #
 # Instances run detached (runner=process: nohup setsid, output appended to the release's log) or as systemd units
 # UNIT@PORT (runner=systemd: the system manager as root, the deploy user's own lingering manager otherwise).
+# start, switch, stop and cleanup also take holder=DEPLOY_ID (a deploy's own commands): refused (exit 3, refused.lock,
+# holder.*) unless that deploy holds deploy.lock, checked under commands.lock.
 # Exit codes: 0 done; 3 refused: the server's state forbids it and nothing was changed; 4 failed; 5 busy;
 # 6 the jar could not be rebuilt from earlier releases, or their same jar is damaged (the caller uploads it whole).
 # Crash safety: the commands ignore SIGHUP and SIGPIPE, so a dropped SSH connection or a killed Maven never cuts one
@@ -155,13 +160,18 @@ value_of() { # value_of KEY FILE: the value of the line KEY=... in FILE
 write_file() { # write_file FILE TEXT: atomically (temp file + rename)
     printf '%s\n' "$2" > "$1.tmp" && mv -f "$1.tmp" "$1"
 }
-commands_lock() { # commands_lock WAIT_S: hold commands.lock until this command exits (the kernel frees it on death)
+commands_lock() { # commands_lock WAIT_S: hold commands.lock until this command exits (the kernel frees it on death).
+    # With holder=DEPLOY_ID (a deploy's own start, switch, stop, cleanup): only while that deploy holds deploy.lock, checked
+    # under commands.lock, which a takeover holds too: a deploy whose lock was taken over changes nothing any more
     mkdir -p "$base" || exit 4
     command -v flock > /dev/null 2>&1 || { echo "error=flock (util-linux) is missing on the server: install util-linux"; exit 4; }
     exec 9>> "$base/commands.lock"
     if ! flock -w "$1" 9; then
         echo "busy.command=$(cat "$base/commands.current" 2>/dev/null)"
         exit 5
+    fi
+    if [ -n "${holder:-}" ] && [ "$(value_of deployId "$base/deploy.lock")" != "$holder" ]; then
+        echo "refused=deploy $holder no longer holds the deploy lock"; echo "refused.lock=lost"; print_holder; exit 3
     fi
     now_ms
     printf '%s pid=%s since=%s\n' "$cmd" "$$" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > "$base/commands.current"
@@ -636,7 +646,7 @@ cmd_owner() {
     done
 }
 cmd_start() {
-    local base="" include="" pidfile="" port="" release="" jar="" jar_name="" size="" sha256="" log="" env="" stop_s=30
+    local base="" holder="" include="" pidfile="" port="" release="" jar="" jar_name="" size="" sha256="" log="" env="" stop_s=30
     local drain_ms=0 runner=process unit="" unit_template="" unit_text="" umask=0077 reuse="" bundle="" actual_size actual_sha pid
     parse_args "$@"
     while [ $# -gt 0 ] && [ "$1" != -- ]; do shift; done
@@ -730,7 +740,7 @@ launch_unit() { # the template unit UNIT@.service (written once), this instance'
     [ -n "$pid" ] && [ "$pid" != 0 ] || { echo "error=$name started no process"; return 1; }
 }
 cmd_switch() {
-    local base="" include="" port="" pid="" start="" pidfile="" test="" reload="" helper="" timeout_ms=10000 errorlog=""
+    local base="" holder="" include="" port="" pid="" start="" pidfile="" test="" reload="" helper="" timeout_ms=10000 errorlog=""
     local release="" runner=process unit="" old from offset out deadline errors
     parse_args "$@"
     commands_lock 120
@@ -824,7 +834,7 @@ route_back() { # route_back FROM: the include as it was before the switch began 
     rm -f "$base/switch.journal"
 }
 cmd_stop() {
-    local base="" include="" pidfile="" port="" pid="" start="" release="" stop_s=30 drain_ms=0 unit=""
+    local base="" holder="" include="" pidfile="" port="" pid="" start="" release="" stop_s=30 drain_ms=0 unit=""
     parse_args "$@"
     commands_lock 120
     if [ -z "$pid" ]; then   # start's answer was lost: the instance the server recorded on the port, if of this release
@@ -837,7 +847,7 @@ cmd_stop() {
     stop_instance "$port" "$pid" "$start" "$stop_s" "$drain_ms"
 }
 cmd_cleanup() {
-    local base="" include="" pidfile="" port="" pid="" start="" release="" stop_s=30 drain_ms=0 keep_old_s=0 keep=3 protect="" unit=""
+    local base="" holder="" include="" pidfile="" port="" pid="" start="" release="" stop_s=30 drain_ms=0 keep_old_s=0 keep=3 protect="" unit=""
     parse_args "$@"
     commands_lock 120
     if [ -n "$pid" ] && [ "$keep_old_s" -gt 0 ]; then
@@ -921,6 +931,29 @@ cmd_hook() { # a user's command at a named point of the deploy, the deploy's fac
         timeout -k 10 "$timeout_s" "$@" < /dev/null 2>&1
     printf '\nhook.exit=%s\n' "$?"
 }
+cmd_health() { # polls the instance's health endpoint from the server itself until it answers HTTP 200, its process
+    # ends, or left_ms pass (a clock deadline): one round trip for the whole wait. After a 200: who listens on the port
+    local port="" path="" pid="" start="" left_ms=0 poll_ms=100 probe_ms=2000 deadline out="" rc code="" probes=0
+    parse_args "$@"
+    command -v curl > /dev/null 2>&1 || { echo "error=curl is missing on the server"; exit 4; }
+    now_ms; deadline=$((NOW + left_ms))
+    while :; do
+        probes=$((probes + 1))
+        out=$(curl -g -s -i --max-time "$((probe_ms / 1000)).$(printf %03d $((probe_ms % 1000)))" "http://127.0.0.1:$port$path")
+        rc=$?; code=""
+        [ $rc -ne 0 ] || { code=${out#HTTP/* }; code=${code%% *}; }
+        [ "$code" != 200 ] || break
+        alive "$pid" "$start" || break
+        now_ms; [ "$NOW" -lt "$deadline" ] || break
+        sleep "$((poll_ms / 1000)).$(printf %03d $((poll_ms % 1000)))"
+    done
+    echo "health.probes=$probes"
+    echo "health.curl=$rc"
+    if alive "$pid" "$start"; then echo "health.alive=yes"; else echo "health.alive=no"; fi
+    [ "$code" != 200 ] || echo "health.owner=$(port_pid "$port")"
+    echo "health.answer:"
+    printf '%s\n' "$out"
+}
 cmd_probe() { # an HTTP GET from the server itself, for servers whose sshd forbids port forwarding
     local port="" path="" timeout_ms=2000
     parse_args "$@"
@@ -931,6 +964,6 @@ cmd_probe() { # an HTTP GET from the server itself, for servers whose sshd forbi
 cmd=${1:-}
 [ $# -eq 0 ] || shift
 case "$cmd" in
-lock|inspect|owner|start|switch|stop|cleanup|drain|save|unlock|tail|blobs|hook|probe) "cmd_$cmd" "$@" ;;
+lock|inspect|owner|start|switch|stop|cleanup|drain|save|unlock|tail|blobs|hook|health|probe) "cmd_$cmd" "$@" ;;
 *) echo "error=unknown command '$cmd'"; exit 4 ;;
 esac

@@ -2,6 +2,7 @@ package io.github.bluegreen.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -313,6 +314,34 @@ class ServerCommandsTest {
         assertFalse(commands.unlock("one"), "only its holder releases a lock");
         assertTrue(commands.unlock("two"));
         assertFalse(Files.exists(server.lockFile()));
+    }
+
+    @Test
+    void aDeploysOwnCommandsAreRefusedOnceItsLockWasTakenOver() throws Exception {
+        LockOwner ann = new LockOwner("one", "deploy", "ann", "ci", "", "", 1, "", Instant.parse("2026-11-25T10:00:00Z"));
+        LockOwner bob = new LockOwner("two", "deploy", "bob", "ci", "", "", 2, "", Instant.parse("2026-11-25T10:00:00Z"));
+        Process app = new ProcessBuilder("sleep", "60").start();
+        try {
+            routeToTheOtherPort();
+            assertTrue(commands.lock(ann, null, Duration.ofSeconds(5)) instanceof ServerCommands.Taken);
+            commands.holder("one");
+            assertTrue(commands.lock(bob, "one", Duration.ofSeconds(5)) instanceof ServerCommands.Taken, "bob takes it over");
+
+            SetupException refused = assertThrows(SetupException.class, () -> commands.stop(instance(app), Duration.ZERO));
+            assertTrue(refused.getMessage().startsWith("deploy one no longer holds the deploy lock (held by deploy two by bob@ci"),
+                    refused.getMessage());
+            assertTrue(refused.getMessage().endsWith("the server refused its stop and changed nothing"), refused.getMessage());
+            assertTrue(commands.lockLost());
+            assertTrue(app.isAlive(), "nothing was stopped");
+            String include = Files.readString(server.include);
+            assertThrows(SetupException.class, () -> commands.switchTo(instance(app)));
+            assertEquals(include, Files.readString(server.include), "nginx's include is untouched");
+
+            commands.holder("two");   // the holder's own commands run
+            assertEquals("terminated", commands.stop(instance(app), Duration.ZERO).stopped().verdict());
+        } finally {
+            app.destroyForcibly();
+        }
     }
 
     @Test
