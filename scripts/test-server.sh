@@ -30,12 +30,15 @@ stop_pid() { # stop_pid PID: SIGTERM, up to 10 s, then SIGKILL
 }
 nginx_cmd() { echo "$NGINX_BIN -p $DIR/nginx/ -c conf/nginx.conf -e logs/error.log"; }
 
-user_pids() { # every process of the deploy user except nginx (the apps, and timers of kept instances)
-    local uid p nginx
+user_pids() { # every process of the deploy user except nginx (the apps, and timers of kept instances), in this PID
+    # namespace only: a systemd test host's own users may have the same uid inside their namespaces
+    local uid p nginx ns
     uid=$(id -u "$DEPLOY_USER" 2>/dev/null) || return 0
     nginx=" $(cat "$DIR/nginx/logs/nginx.pid" 2>/dev/null) "
+    ns=$(readlink /proc/self/ns/pid)
     for p in /proc/[0-9]*; do
         [ "$(stat -c %u "$p" 2>/dev/null)" = "$uid" ] || continue
+        [ "$(readlink "$p/ns/pid" 2>/dev/null)" = "$ns" ] || continue
         case "$nginx" in *" ${p#/proc/} "*) continue ;; esac
         cmd=$(tr '\0' ' ' < "$p/cmdline" 2>/dev/null || true)
         case "$cmd" in "nginx: "*) continue ;; esac

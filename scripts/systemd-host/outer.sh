@@ -64,7 +64,9 @@ setup_root() {
 # the non-root deploy user: key login, reads the journal, lingers (its user manager runs from boot on)
 setup_deploy_user() {
     local u=$SDHOST_DEPLOY_USER
-    chroot "$R" useradd --create-home --home-dir "/home/$u" --shell /bin/bash --groups systemd-journal --user-group "$u"
+    # a uid no user of this machine has (the host's test users count from 1000): processes seen from outside never mix up
+    chroot "$R" useradd --create-home --home-dir "/home/$u" --shell /bin/bash --groups systemd-journal --user-group \
+        -K UID_MIN=30000 -K GID_MIN=30000 "$u"
     chroot "$R" usermod -p '*' "$u"      # no password, but not locked
     install_authorized_key "/home/$u" "$u" "$SDHOST_KEYS/id_deploy.pub"
     mkdir -p "$R/var/lib/systemd/linger"

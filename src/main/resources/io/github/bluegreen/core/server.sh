@@ -184,7 +184,11 @@ owner_lock() { # owner_lock: held while the deploy lock changes hands or its hol
 try_lock() { # try_lock OWNER_TEXT: creates deploy.lock only if there is none: written whole to a file of its own, then
     # linked into place (atomic, never over another's), so a full disk never leaves a half-written lock behind
     local mine="$base/deploy.lock.$$" taken=1
-    [ -s "$base/deploy.lock" ] || rm -f "$base/deploy.lock"   # an empty one (a full disk, before) holds nothing
+    if [ -e "$base/deploy.lock" ] && [ ! -s "$base/deploy.lock" ]; then
+        # an empty one (a full disk, before) holds nothing: removed after a second look under state.lock, where a
+        # takeover moves and links (a look without it could remove the lock another deploy just linked)
+        ( owner_lock; [ -s "$base/deploy.lock" ] || rm -f "$base/deploy.lock" )
+    fi
     if ! printf '%s\n' "$1" 2>/dev/null > "$mine"; then
         rm -f "$mine"; echo "error=cannot write $base/deploy.lock (is the disk full?)"; exit 4
     fi

@@ -114,7 +114,7 @@ class DeploymentTest {
         server.healthTimeout = Duration.ofSeconds(3);
         DeployFailedException failure = assertThrows(DeployFailedException.class, () -> server.deploy("v2"));
 
-        assertTrue(failure.getMessage().contains("last health answer: Read timed out"), failure.getMessage());
+        assertTrue(failure.getMessage().contains("last health answer: no answer within 500 ms"), failure.getMessage());
         assertLiveUntouched(live);
     }
 

@@ -345,6 +345,15 @@ class ServerCommandsTest {
     }
 
     @Test
+    void anEmptyLockFileLeftByAFullDiskHoldsNothing() throws Exception {
+        Files.createDirectories(server.lockFile().getParent());
+        Files.writeString(server.lockFile(), "");
+        LockOwner ann = new LockOwner("one", "deploy", "ann", "ci", "", "", 1, "", Instant.parse("2026-11-25T10:00:00Z"));
+        assertTrue(commands.lock(ann, null, Duration.ofSeconds(5)) instanceof ServerCommands.Taken);
+        assertTrue(Files.readString(server.lockFile()).contains("deployId=one"));
+    }
+
+    @Test
     void theServersProbeTakesAPathWithBracketsAsItIs() throws Exception {
         try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Thread answer = new Thread(() -> {   // answers with the request line it got
