@@ -348,10 +348,10 @@ record_route() { # record_route RECORDS PORT BEFORE_MS AFTER_MS: the include was
         mv -f "$base/routes.tmp" "$base/routes"
 }
 worker_routes() { # worker_routes PIDFILE: "PID STATE ROUTES SETTLED" per nginx worker; STATE retiring if nginx titled
-    # it "shutting down" (it finishes its requests, then exits), else current; ROUTES the ports it may send requests to,
-    # comma separated; SETTLED yes once the newest worker is 3 s old (nginx tells the workers of before a reload to shut
-    # down 100 ms after it started the new ones, and a busy machine may take a while to run them: until then, an old
-    # one may still look current)
+    # it "shutting down" (it finishes its requests, then exits) or a newer generation of workers exists (started over a
+    # second after it: a reload's, and nginx retires every worker of before a reload, though a busy machine may take
+    # seconds to tell them), else current; ROUTES the ports it may send requests to, comma separated; SETTLED yes once
+    # the newest worker is 3 s old (until then a reload may still be under way)
     local records w start list=""
     records=$(routes_records)
     for w in $(nginx_workers "$1"); do
@@ -371,7 +371,7 @@ worker_routes() { # worker_routes PIDFILE: "PID STATE ROUTES SETTLED" per nginx 
                     if (start[k] >= after[i]) route = port[i]
                     else { if (start[k] >= before[i]) route = route "," port[i]; break }
                 }
-                print pid[k], (retiring[k] ? "retiring" : "current"), route, (now - newest >= 3000 ? "yes" : "no")
+                print pid[k], (retiring[k] || start[k] < newest - 1000 ? "retiring" : "current"), route, (now - newest >= 3000 ? "yes" : "no")
             }
         }'
 }

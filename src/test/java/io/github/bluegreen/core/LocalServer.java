@@ -49,6 +49,11 @@ final class LocalServer implements AutoCloseable {
 
     /** @param linger seconds an nginx worker of before a reload lingers, as one finishing its requests would */
     LocalServer(Path dir, double linger) throws Exception {
+        this(dir, linger, 0);
+    }
+
+    /** @param quitDelay seconds nginx's master takes to tell the workers of before a reload to shut down */
+    LocalServer(Path dir, double linger, double quitDelay) throws Exception {
         this.dir = dir;
         this.include = dir.resolve("nginx/service-url.inc");
         this.nginxPid = dir.resolve("nginx/nginx.pid");
@@ -57,7 +62,8 @@ final class LocalServer implements AutoCloseable {
         Files.copy(testAppJar(), artifact);
         this.ports = List.of(freePort(), freePort());
         this.reloadCommand = List.of("sh", "-c", "kill -USR1 $(cat " + Shell.quote(nginxPid.toString()) + ")");
-        this.nginx = new ProcessBuilder("src/test/resources/testapp/fake-nginx.sh", nginxPid.toString(), String.valueOf(linger)).start();
+        this.nginx = new ProcessBuilder("src/test/resources/testapp/fake-nginx.sh", nginxPid.toString(), String.valueOf(linger),
+                String.valueOf(quitDelay)).start();
         for (int i = 0; i < 100 && !Files.exists(nginxPid); i++) {
             Thread.sleep(20);
         }

@@ -2,6 +2,7 @@ package io.github.bluegreen.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -195,8 +196,12 @@ class ServerCommandsTest {
 
     /** A server whose nginx workers of before a reload linger (finishing long requests) for {@code linger} seconds. */
     private void lingeringNginx(double linger) throws Exception {
+        lingeringNginx(linger, 0);
+    }
+
+    private void lingeringNginx(double linger, double quitDelay) throws Exception {
         server.close();
-        server = new LocalServer(tmp.resolve("lingering"), linger);
+        server = new LocalServer(tmp.resolve("lingering"), linger, quitDelay);
         layout = new ServerLayout(server.dir.resolve("base").toString());
         commands = new ServerCommands(new LocalTransport(), layout, server.config());
     }
@@ -221,6 +226,29 @@ class ServerCommandsTest {
             assertEquals(1L, result.stopped().drainWorkers(), "one worker could still route to blue: " + result);
             assertTrue(result.stopped().drainTimedOut(), "a worker that never ends: the drain times out");
             assertTrue(result.stopped().drainMillis() >= 1000 && took.compareTo(Duration.ofMillis(2500)) < 0, "took " + took);
+            assertEquals("terminated", result.stopped().verdict());
+        } finally {
+            app.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aWorkerOfBeforeAReloadThatNginxIsSlowToRetireIsWaitedForNotTakenForTheRunningConfiguration() throws Exception {
+        // a very busy machine: nginx's master tells the worker of before the reload to shut down seconds after the new one
+        // started (past the 3 s after which a reload counts as settled)
+        lingeringNginx(0, 4.5);
+        int blue = server.ports.get(0);
+        int green = server.ports.get(1);
+        Process app = new ProcessBuilder("sleep", "60").start();
+        try {
+            assertEquals(ServerCommands.OK, commands.switchTo(new DeployState.Instance(blue, null, null, null, null)).exit());
+            Thread.sleep(1200);   // the next reload's workers are a generation of their own
+            assertEquals(ServerCommands.OK, commands.switchTo(new DeployState.Instance(green, null, null, null, null)).exit());
+            Thread.sleep(3200);
+            ServerCommands.StopResult result = commands.stop(instanceOn(blue, app, "r"), Duration.ofSeconds(10));
+            assertNull(result.refused(), "not refused: " + result);
+            assertTrue(result.stopped().drainWorkers() >= 1, "the worker of before the reload was waited for: " + result);
+            assertFalse(result.stopped().drainTimedOut(), String.valueOf(result));
             assertEquals("terminated", result.stopped().verdict());
         } finally {
             app.destroyForcibly();
