@@ -1,11 +1,13 @@
 package io.github.bluegreen.core;
 
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -34,12 +36,42 @@ final class RemoteShell {
 
     /** What {@link #run} writes to the shell for {@code argv} ending with {@code marker}: every word quoted. */
     static String frame(List<String> argv, String marker) {
-        return Shell.join(argv) + " 2>&1 < /dev/null\nprintf '\\n%s %s\\n' " + marker + " \"$?\"\n";
+        return Shell.join(argv) + " 2>&1 < /dev/null\n" + end(marker);
+    }
+
+    private static String end(String marker) {
+        return "printf '\\n%s %s\\n' " + marker + " \"$?\"\n";
     }
 
     ExecResult run(List<String> argv, Duration timeout) throws IOException, TimeoutException, InterruptedException {
+        return run(argv, null, timeout);
+    }
+
+    /**
+     * Runs {@code argv} with {@code data} (if not null) on its standard input, as base64 lines of a here-document
+     * (binary-safe: a shell's here-document carries text): sent with the command, no round trip of its own.
+     */
+    ExecResult run(List<String> argv, InputStream data, Duration timeout) throws IOException, TimeoutException, InterruptedException {
         String marker = "__bluegreen_end_" + UUID.randomUUID().toString().replace("-", "");
-        stdin.write(frame(argv, marker).getBytes(StandardCharsets.UTF_8));
+        if (data == null) {
+            stdin.write(frame(argv, marker).getBytes(StandardCharsets.UTF_8));
+        } else {
+            stdin.write((Shell.join(argv) + " 2>&1 <<'" + marker + "'\n").getBytes(StandardCharsets.UTF_8));
+            OutputStream lines = Base64.getMimeEncoder(76, new byte[] {'\n'}).wrap(new FilterOutputStream(stdin) {
+                @Override
+                public void write(byte[] bytes, int offset, int length) throws IOException {
+                    stdin.write(bytes, offset, length);
+                }
+
+                @Override
+                public void close() throws IOException {
+                    flush();   // the encoder's last bytes; the shell's input stays open
+                }
+            });
+            data.transferTo(lines);
+            lines.close();
+            stdin.write(("\n" + marker + "\n" + end(marker)).getBytes(StandardCharsets.UTF_8));
+        }
         stdin.flush();
         Future<String> answer = reader.submit(() -> readUntil(marker));
         String output;

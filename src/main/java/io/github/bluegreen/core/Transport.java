@@ -25,12 +25,6 @@ public interface Transport extends AutoCloseable {
     /** Writes a small text file atomically (temp file + rename), creating parent directories. */
     void write(String remotePath, String content) throws SetupException;
 
-    /** Appends text to a file on the server, creating it (and its parent directories) if needed. */
-    void append(String remotePath, String text) throws SetupException;
-
-    /** Deletes a file on the server if it exists. */
-    void delete(String remotePath) throws SetupException;
-
     /** Reads a small text file on the server; empty if it does not exist. */
     Optional<String> read(String remotePath) throws SetupException;
 

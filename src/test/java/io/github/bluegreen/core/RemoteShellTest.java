@@ -48,6 +48,25 @@ class RemoteShellTest {
     }
 
     @Test
+    void dataTravelsWithItsCommandByteForByte() throws Exception {
+        Process sh = new ProcessBuilder("/bin/sh").start();
+        try {
+            RemoteShell shell = new RemoteShell(sh.getOutputStream(), sh.getInputStream(), reader);
+            byte[] data = new byte[300_000];
+            new java.util.Random(7).nextBytes(data);   // every byte value, NULs and newlines among them
+            ExecResult sum = shell.run(List.of("sh", "-c", "base64 -d | sha256sum"), new java.io.ByteArrayInputStream(data), Duration.ofSeconds(10));
+            String expected = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(data));
+            assertEquals(0, sum.exitCode(), sum.output());
+            assertEquals(expected, sum.stdout().split(" ")[0]);
+            ExecResult empty = shell.run(List.of("sh", "-c", "base64 -d | wc -c"), new java.io.ByteArrayInputStream(new byte[0]), Duration.ofSeconds(5));
+            assertEquals("0", empty.stdout().trim());
+            assertEquals("next", shell.run(List.of("echo", "next"), Duration.ofSeconds(5)).stdout().trim(), "the shell reads commands again");
+        } finally {
+            sh.destroyForcibly();
+        }
+    }
+
+    @Test
     void aCommandThatOutlivesItsTimeoutIsATimeout() throws Exception {
         Process sh = new ProcessBuilder("/bin/sh").start();
         try {
