@@ -334,8 +334,19 @@ public final class Deployment {
      */
     DeployState readStateOrEmpty() {
         try {
-            return transport.read(layout.stateFile()).map(DeployState::parse).orElseGet(DeployState::new);
-        } catch (SetupException | IllegalArgumentException e) {
+            return stateOrEmpty(transport.read(layout.stateFile()));
+        } catch (SetupException e) {
+            log.warn("Ignoring the state file " + layout.stateFile() + " (" + e.getMessage()
+                    + "): nginx's include and the ports decide what is live");
+            return new DeployState();
+        }
+    }
+
+    /** The state file's text as {@link #readStateOrEmpty()} takes it (from an inspection of the server, say). */
+    DeployState stateOrEmpty(Optional<String> text) {
+        try {
+            return text.map(DeployState::parse).orElseGet(DeployState::new);
+        } catch (IllegalArgumentException e) {
             log.warn("Ignoring the state file " + layout.stateFile() + " (" + e.getMessage()
                     + "): nginx's include and the ports decide what is live");
             return new DeployState();

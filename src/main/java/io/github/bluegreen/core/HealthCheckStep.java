@@ -10,6 +10,9 @@ import java.time.Instant;
  * The server polls (one round trip for the whole wait, however far away Maven runs); without curl there, Maven polls.
  */
 final class HealthCheckStep {
+    /** The session key set once the server polled: it has curl, so the switch command checks the new instance itself. */
+    static final String SERVER_POLLS = "bluegreen.serverPolls";
+
     private HealthCheckStep() {}
 
     static void run(Deployment d) throws SetupException, DeployFailedException {
@@ -25,6 +28,7 @@ final class HealthCheckStep {
         while (true) {
             Duration left = Duration.between(Instant.now(), deadline);
             wait = d.server.awaitHealth(target, left.isNegative() ? Duration.ZERO : left).orElse(null);
+            d.session.put(SERVER_POLLS, wait != null);
             if (wait == null) {
                 wait = probeFromHere(d, target);
             }

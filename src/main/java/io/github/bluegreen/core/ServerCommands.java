@@ -132,6 +132,7 @@ final class ServerCommands {
         lock.args().put("errorlog", config.nginx().errorLog());
         lock.args().put("ports", ports(config));
         lock.args().put("unit", config.app().name());
+        lock.args().put("health", config.health().path());
         return lock;
     }
 
@@ -158,7 +159,7 @@ final class ServerCommands {
      * @param errorLogUnreadable the deploy user cannot read nginx's error log (bluegreen.nginxErrorLog)
      */
     record Inspection(boolean includeExists, String includeLine, Journal journal, Map<Integer, PortState> ports, LockOwner holder,
-            String holderAlive, Set<String> nginxRoutes, boolean errorLogUnreadable) {
+            String holderAlive, Set<String> nginxRoutes, boolean errorLogUnreadable, java.util.Optional<String> stateFile) {
         private static final Pattern SERVICE_URL = Pattern.compile("set\\s+\\$service_url\\s+https?://[^\\s:/;]+:(\\d+)\\s*;");
 
         static Inspection parse(Map<String, String> values, List<Integer> ports) {
@@ -176,7 +177,7 @@ final class ServerCommands {
                         + values.getOrDefault(key + "unit.UnitFileState", "?") + ", restarts " + values.getOrDefault(key + "unit.NRestarts", "?") : null;
                 states.put(port, new PortState(port, values.getOrDefault(key + "pid", ""), values.get(key + "start"),
                         values.getOrDefault(key + "command", "").trim(), uptime.isEmpty() ? null : Long.parseLong(uptime), record, unit,
-                        "yes".equals(values.get(key + "ours"))));
+                        "yes".equals(values.get(key + "ours")), health(values, key + "health.")));
             }
             Set<String> routes = new java.util.TreeSet<>();
             values.forEach((key, value) -> {
@@ -187,9 +188,21 @@ final class ServerCommands {
             Journal journal = values.containsKey("journal.to") ? new Journal(number(values.get("journal.from")),
                     Integer.parseInt(values.get("journal.to"))) : null;
             LockOwner holder = values.containsKey("holder.deployId") ? LockOwner.parse(values) : null;
+            java.util.Optional<String> stateFile = java.util.Optional.ofNullable(values.get("state.base64"))
+                    .map(text -> new String(java.util.Base64.getDecoder().decode(text.trim()), StandardCharsets.UTF_8));
             return new Inspection("true".equals(values.get("include.exists")), values.getOrDefault("include.line", "").trim(),
                     journal, states, holder, values.getOrDefault("holder.alive", "unknown"), routes,
-                    values.containsKey("nginx.errorlog"));
+                    values.containsKey("nginx.errorlog"), stateFile);
+        }
+
+        /** What the listener's health endpoint answered the server, or null (no listener, no curl there). */
+        private static String health(Map<String, String> values, String key) {
+            String curl = values.get(key + "curl");
+            if (curl == null) {
+                return null;
+            }
+            return curl.equals("0") ? new HttpResult(Integer.parseInt(values.getOrDefault(key + "status", "0")),
+                    values.getOrDefault(key + "body", "")).summary() : "health check failed: " + curlError(Integer.parseInt(curl), Duration.ofSeconds(2));
         }
 
         private static Integer number(String text) {
@@ -227,9 +240,10 @@ final class ServerCommands {
      * @param record the instance the server recorded on this port when the plugin started it, or null
      * @param unit   its systemd unit's state (active state, enabled or not, restarts), or null (no unit)
      * @param ours   the listener runs a jar from this app's releases
+     * @param health what its health endpoint answered the server ("HTTP 200 {...}", or why none), or null: not asked
      */
     record PortState(int port, String pid, String start, String command, Long uptimeSeconds, InstanceRecord record, String unit,
-            boolean ours) {
+            boolean ours, String health) {
         boolean free() {
             return pid.isEmpty();
         }
@@ -252,7 +266,8 @@ final class ServerCommands {
 
     static Command inspectCommand(ServerLayout layout, DeployConfig config) {
         return command("inspect", "base", layout.base(), "include", config.nginx().include(), "pidfile", config.nginx().pidFile(),
-                "errorlog", config.nginx().errorLog(), "ports", ports(config), "unit", config.app().name());
+                "errorlog", config.nginx().errorLog(), "ports", ports(config), "unit", config.app().name(),
+                "health", config.health().path());
     }
 
     Inspection inspect() throws SetupException {
@@ -361,24 +376,34 @@ final class ServerCommands {
      * @param timedOut nginx started no new workers and said nothing (the pid file, the reload command or the error log may
      *                 be wrong); false when nginx's error log said why, or the include could not be written
      */
-    record SwitchResult(int exit, String oldWorkers, String newWorkers, String error, boolean timedOut) {}
+    /** @param unhealthy refused: the target no longer answers UP (the server checked, with curl) */
+    record SwitchResult(int exit, String oldWorkers, String newWorkers, String error, boolean timedOut, boolean unhealthy) {}
 
-    /** @param target the instance to route to; its PID (if known) must still own the port */
-    static Command switchCommand(ServerLayout layout, DeployConfig config, DeployState.Instance target) {
+    /**
+     * @param target the instance to route to; its PID (if known) must still own the port
+     * @param health the health path it must answer UP on first (checked where the server has curl), or null: no check
+     */
+    static Command switchCommand(ServerLayout layout, DeployConfig config, DeployState.Instance target, String health) {
         DeployConfig.Nginx nginx = config.nginx();
-        return command("switch", "base", layout.base(), "include", nginx.include(), "port", target.port(),
+        return command("switch", "base", layout.base(), "include", nginx.include(), "port", target.port(), "health", health,
                 "pid", target.pid(), "start", target.start(), "pidfile", nginx.pidFile(),
                 "test", Shell.join(nginx.testCommand()), "reload", Shell.join(nginx.reloadCommand()),
                 "helper", nginx.routeHelper(), "timeout_ms", nginx.reloadTimeout().toMillis(), "errorlog", nginx.errorLog(),
                 "release", target.release(), "unit", config.app().name());
     }
 
+    /** Routes nginx to {@code target} (settling or going back: whether it answers UP or not). */
     SwitchResult switchTo(DeployState.Instance target) throws SetupException {
-        ExecResult result = run(switchCommand(layout, config, target), config.nginx().reloadTimeout().multipliedBy(2).plus(SHORT));
+        return switchTo(target, null);
+    }
+
+    /** @param health the path {@code target} must answer UP on first, where the server can check it, or null */
+    SwitchResult switchTo(DeployState.Instance target, String health) throws SetupException {
+        ExecResult result = run(switchCommand(layout, config, target, health), config.nginx().reloadTimeout().multipliedBy(2).plus(SHORT));
         Map<String, String> values = result.values();
         return new SwitchResult(result.exitCode(), values.getOrDefault("old.workers", "").trim(),
                 values.getOrDefault("new.workers", "").trim(), values.getOrDefault("error", result.output()),
-                "timeout".equals(values.get("reason")));
+                "timeout".equals(values.get("reason")), "unhealthy".equals(values.get("reason")));
     }
 
     // ---- stop / cleanup: an instance that is not live, once nginx's workers that used it are gone

@@ -7,20 +7,22 @@
 # command  arguments                                      prints (key=value lines)                   exit
 # -------  ---------------------------------------------  -----------------------------------------  ----------------
 # lock     base owner [expect wait_s] include pidfile     lock=taken, then what inspect prints       0
-#          errorlog ports unit                            holder.* (+ holder.alive=yes|no|unknown)  3 held
+#          errorlog ports unit health                     holder.* (+ holder.alive=yes|no|unknown)  3 held
 #                                                         busy.command (a dead deploy's command runs) 5 busy; 4 (base
 #                                                                                                     of another app)
 # inspect  base include pidfile errorlog ports unit       include.*, nginx.current|retiring.PID=     0
-#                                                         ROUTES, holder.*, journal.*, port.P.*
-#                                                         (listener: pid start command uptime ours;
-#                                                         record.*; unit.*), nginx.errorlog
+#          health                                         ROUTES, holder.*, journal.*, port.P.*
+#                                                         (listener: pid start command uptime ours
+#                                                         health.*; record.*; unit.*),
+#                                                         nginx.errorlog, state.base64 (the state file)
 # owner    ports                                          port.P.pid, port.P.start                   0
 # start    base include pidfile port release jar jar_name stale.*, stop.*, drain.*, pid, start       0; 3 refused; 4
 #          size sha256 log env stop_s drain_ms runner     (jar from reuse: an earlier release's same   6 the jar could
 #          unit umask [unit_template unit_text]           jar; from bundle: manifest + .data)         not be rebuilt or
 #          [reuse | bundle] -- COMMAND...                                                             reused: upload it
 # switch   base include port pid start pidfile test       old.workers, new.workers, error, reason    0; 3 refused; 4
-#          reload timeout_ms errorlog release runner unit (rejected: nginx's error log said why)
+#          reload timeout_ms errorlog release runner unit (rejected: nginx's error log said why;
+#          health (with curl: it answers UP first)        unhealthy), health.checked
 # stop     base include pidfile port pid start release    stop.*, drain.*, refused (+ refused.live)  0; 3 refused
 #          stop_s drain_ms (no pid: the recorded instance of the release)
 # cleanup  stop's arguments, keep_old_s keep protect      stop.*, drain.*, kept.*, pruned.*          0; 3 refused
@@ -133,7 +135,19 @@ port_pid() { # port_pid PORT: the PID listening on PORT ("" free, "?" not visibl
     pair=$(port_pids "$1")
     echo "${pair#* }"
 }
-describe_ports() { # describe_ports PORT...: port.P.pid / .start / .command / .uptime of each port's listener
+probe_health() { # probe_health PORT: port.P.health.curl (curl's exit code), .status and .body (one line) of an answer
+    # from the health endpoint $health (none without curl: the plugin then probes through its connection)
+    local out rc code
+    command -v curl > /dev/null 2>&1 || return 0
+    out=$(curl -g -s -i --max-time 2 "http://127.0.0.1:$1$health"); rc=$?
+    echo "port.$1.health.curl=$rc"
+    [ $rc -eq 0 ] || return 0
+    code=${out#HTTP/* }
+    echo "port.$1.health.status=${code%% *}"
+    echo "port.$1.health.body=$(printf '%s\n' "$out" | sed '1,/^\r\{0,1\}$/d' | tr '\r\n' '  ' | cut -c 1-300 | sed 's/ *$//')"
+}
+describe_ports() { # describe_ports PORT...: port.P.pid / .start / .command / .uptime of each port's listener (with
+    # $health: and what its health endpoint answers)
     local pairs port pid
     pairs=$(port_pids "$@")
     while read -r port pid; do
@@ -142,7 +156,8 @@ describe_ports() { # describe_ports PORT...: port.P.pid / .start / .command / .u
             echo "port.$port.start=$(proc_start "$pid")"
             echo "port.$port.command=$(cmdline "$pid")"
             echo "port.$port.uptime=$(uptime_of "$pid")"
-            ! ours "$pid" || echo "port.$port.ours=yes" ;;
+            ! ours "$pid" || echo "port.$port.ours=yes"
+            [ -z "${health:-}" ] || probe_health "$port" ;;
         esac
     done <<PAIRS
 $pairs
@@ -577,7 +592,7 @@ release_lock() { # release_lock DEPLOY_ID: removes deploy.lock if DEPLOY_ID hold
 
 # --- commands
 cmd_lock() {
-    local base="" owner="" expect="" wait_s=60 include="" pidfile="" errorlog="" ports="" unit=""
+    local base="" owner="" expect="" wait_s=60 include="" pidfile="" errorlog="" ports="" unit="" health=""
     parse_args "$@"
     mkdir -p "$base" || exit 4
     if [ -f "$base/app" ] && [ "$(value_of name "$base/app")" != "$unit" ]; then
@@ -600,6 +615,7 @@ cmd_lock() {
 inspect() {
     local port record pid start running release sha
     [ -z "${errorlog:-}" ] || [ -r "$errorlog" ] || echo "nginx.errorlog=unreadable"
+    [ ! -f "$base/state.properties" ] || echo "state.base64=$(base64 < "$base/state.properties" | tr -d '\n')"
     if [ -f "$include" ]; then
         echo "include.exists=true"
         echo "include.line=$(grep -m1 'service_url' "$include" 2>/dev/null)"
@@ -636,7 +652,7 @@ inspect() {
     done
 }
 cmd_inspect() {
-    local base="" include="" pidfile="" errorlog="" ports="" unit=""
+    local base="" include="" pidfile="" errorlog="" ports="" unit="" health=""
     parse_args "$@"
     inspect
 }
@@ -744,13 +760,25 @@ launch_unit() { # the template unit UNIT@.service (written once), this instance'
     [ -n "$pid" ] && [ "$pid" != 0 ] || { echo "error=$name started no process"; return 1; }
 }
 cmd_switch() {
-    local base="" holder="" include="" port="" pid="" start="" pidfile="" test="" reload="" helper="" timeout_ms=10000 errorlog=""
-    local release="" runner=process unit="" old from offset out deadline errors
+    local base="" holder="" include="" port="" pid="" start="" pidfile="" test="" reload="" helper="" timeout_ms=10000 errorlog="" health=""
+    local release="" runner=process unit="" old from offset out deadline errors code body
     parse_args "$@"
     commands_lock 120
     if [ -n "$pid" ] && [ "$(port_pid "$port")" != "$pid" ]; then
         echo "error=the new instance (PID $pid) no longer listens on port $port: $(alive "$pid" "$start" && echo 'the port belongs to PID '"$(port_pid "$port")" || echo 'it exited')"
         exit 3
+    fi
+    if [ -n "$health" ] && command -v curl > /dev/null 2>&1; then   # and answers UP (a server without curl: Maven asked)
+        out=$(probe_health "$port")
+        code=$(printf '%s\n' "$out" | sed -n "s/^port\.$port\.health\.status=//p")
+        body=$(printf '%s\n' "$out" | sed -n "s/^port\.$port\.health\.body=//p")
+        if [ "$code" != 200 ] || ! printf '%s' "$body" | grep -Eq '"status" *: *"UP"'; then
+            [ -n "$code" ] || body="no answer, curl exit $(printf '%s\n' "$out" | sed -n "s/^port\.$port\.health\.curl=//p")"
+            echo "error=the new version on port $port (PID $pid) no longer answers UP (${code:+HTTP $code }$body): not switching"
+            echo "reason=unhealthy"
+            exit 3
+        fi
+        echo "health.checked=yes"
     fi
     old=$(nginx_workers "$pidfile") || { echo "error=nginx is not running: no live master process in $pidfile"; exit 4; }
     echo "old.workers=$old"

@@ -65,8 +65,8 @@ class ServerCommandsTest {
     void switchCommandLineCarriesTheCommandsQuoted() {
         DeployConfig config = configFor("/etc/nginx/service-url.inc");
         String line = ServerCommands.switchCommand(new ServerLayout("/srv/app"), config,
-                new DeployState.Instance(8081, 42L, "777", "r1", null)).toString();
-        assertEquals("'switch' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'port=8081' 'pid=42' 'start=777'"
+                new DeployState.Instance(8081, 42L, "777", "r1", null), "/actuator/health").toString();
+        assertEquals("'switch' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'port=8081' 'health=/actuator/health' 'pid=42' 'start=777'"
                 + " 'pidfile=/run/nginx.pid' 'test='\"'\"'sudo'\"'\"' '\"'\"'nginx'\"'\"' '\"'\"'-t'\"'\"''"
                 + " 'reload='\"'\"'sudo'\"'\"' '\"'\"'systemctl'\"'\"' '\"'\"'reload'\"'\"' '\"'\"'nginx'\"'\"''"
                 + " 'helper=' 'timeout_ms=10000' 'errorlog=/var/log/nginx/error.log' 'release=r1' 'unit=app'", line);
@@ -369,6 +369,36 @@ class ServerCommandsTest {
             assertEquals("terminated", commands.stop(instance(app), Duration.ZERO).stopped().verdict());
         } finally {
             app.destroyForcibly();
+        }
+    }
+
+    @Test
+    void theSwitchChecksOnTheServerThatTheNewInstanceAnswersUpFirst() throws Exception {
+        int port = server.ports.get(1);
+        String[] answer = {"503", "{\"status\":\"DOWN\"}"};
+        com.sun.net.httpserver.HttpServer app = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", port), 0);
+        app.createContext("/actuator/health", exchange -> {
+            byte[] body = answer[1].getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(Integer.parseInt(answer[0]), body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        app.start();
+        try {
+            long me = ProcessHandle.current().pid();
+            DeployState.Instance target = new DeployState.Instance(port, me, LockOwner.startOf(me).orElseThrow(), "r", null);
+            ServerCommands.SwitchResult down = commands.switchTo(target, "/actuator/health");
+            assertEquals(ServerCommands.REFUSED, down.exit());
+            assertTrue(down.unhealthy(), String.valueOf(down));
+            assertTrue(down.error().endsWith("no longer answers UP (HTTP 503 {\"status\":\"DOWN\"}): not switching"), down.error());
+            assertFalse(Files.exists(server.include), "nothing written");
+
+            answer[0] = "200";
+            answer[1] = "{\"status\":\"UP\",\"components\":{\"db\":{\"status\":\"DOWN\"}}}";
+            assertEquals(ServerCommands.OK, commands.switchTo(target, "/actuator/health").exit());
+            assertEquals(server.routeTo(port), Files.readString(server.include).trim());
+        } finally {
+            app.stop(0);
         }
     }
 
