@@ -42,6 +42,9 @@ public final class Deployment {
     private boolean reverted;
     /** In a fleet that reverts: a switch that went through before this host failed is undone by its failure contract. */
     boolean revertOnFailure;
+    /** The step running now and when it began. */
+    private Step step;
+    private Instant stepBegan;
 
     private Deployment(DeployConfig config, Transport transport, DeployLog log, ServerLayout layout, Map<String, Object> session) {
         this.session = session;
@@ -77,11 +80,14 @@ public final class Deployment {
             return;
         }
         Instant begin = Instant.now();
+        this.step = step;
+        this.stepBegan = begin;
         if (step.requires() != null) {
             resumeState();
             requirePhase(step);
         }
         Duration took;
+        boolean released = false;
         try {
             step.work().run(this);
             took = Duration.between(begin, Instant.now());
@@ -90,8 +96,13 @@ public final class Deployment {
             if (step.completes() == Phase.DONE) {
                 state.finishedAt(Instant.now());
             }
-            // a deploy that is done is in history.log with the same write (a kill during the hook cannot lose it)
-            saveState(step.completes() == Phase.DONE ? historyLine(state, "DONE", null) : null);
+            if (server.takeRecorded()) {   // the step's last command recorded it, in its own round trip
+                session.put(SAVED_STATE, state);
+                released = step.completes() == Phase.DONE && config.hooks().afterDeploy().isEmpty();
+            } else {
+                // a deploy that is done is in history.log with the same write (a kill during the hook cannot lose it)
+                saveState(step.completes() == Phase.DONE ? historyLine(state, "DONE", null) : null);
+            }
         } catch (DeployFailedException e) {
             throw new DeployFailedException(sentence(e.getMessage()) + fail(e.getMessage()));
         } catch (SetupException e) {
@@ -102,7 +113,7 @@ public final class Deployment {
         }
         log.info(step.goal() + " done in " + Durations.format(took));
         if (step.completes() == Phase.DONE) {
-            finish();
+            finish(released);
             if (proofFailures != null && config.traffic().requireZeroFailures()) {
                 throw new DeployFailedException("the deploy is done, but requests failed during it (bluegreen.requireZeroFailures): "
                         + proofFailures);
@@ -376,6 +387,26 @@ public final class Deployment {
         saveState(null);
     }
 
+    /**
+     * The step's last command (a switch, cleanup or health wait) records, once it succeeded on the server, the state
+     * after this step: the state now, changed by {@code outcome} (what that success makes true), the step's phase and
+     * time, and at DONE its history line, the lock released too unless an afterDeploy hook runs first. The state moves
+     * with the fact, in its round trip; a command that fails records nothing.
+     */
+    void recordWithLastCommand(java.util.function.Consumer<DeployState> outcome) {
+        DeployState after = DeployState.parse(state.text());
+        outcome.accept(after);
+        long millis = Duration.between(stepBegan, Instant.now()).toMillis();
+        after.steps().put(step, new DeployState.StepTime(stepBegan, millis));
+        after.phase(step.completes());
+        boolean done = step.completes() == Phase.DONE;
+        if (done) {
+            after.finishedAt(Instant.now());
+        }
+        server.carry(new ServerCommands.Record(after.text(), done ? historyLine(after, "DONE", null) : null,
+                done && config.hooks().afterDeploy().isEmpty(), "step." + step.goal() + ".ms", millis));
+    }
+
     /** The state file (and a history.log line, if given), written only while this deploy holds the lock. */
     private void saveState(String history) throws SetupException {
         LockOwner holder = server.save(state.deployId(), state.text(), history);
@@ -418,12 +449,17 @@ public final class Deployment {
         }
     }
 
-    /** The end of a deploy that reached DONE (recorded with its history line): after-deploy hook, lock released, summary. */
-    private void finish() {
+    /**
+     * The end of a deploy that reached DONE (recorded with its history line): after-deploy hook, lock released (unless
+     * {@code released} with the record already), summary.
+     */
+    private void finish(boolean released) {
         session.remove(SAVED_STATE);
         afterDeployHook("DONE", null);
         try {
-            server.unlock(state.deployId());
+            if (!released) {
+                server.unlock(state.deployId());
+            }
         } catch (SetupException e) {
             log.warn("The deploy is done, but its lock could not be released (" + e.getMessage() + "): the next deploy takes it over");
         }

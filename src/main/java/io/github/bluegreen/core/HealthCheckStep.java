@@ -27,6 +27,7 @@ final class HealthCheckStep {
         ServerCommands.HealthWait wait;
         while (true) {
             Duration left = Duration.between(Instant.now(), deadline);
+            d.recordWithLastCommand(after -> { });
             wait = d.server.awaitHealth(target, left.isNegative() ? Duration.ZERO : left).orElse(null);
             d.session.put(SERVER_POLLS, wait != null);
             if (wait == null) {
@@ -34,7 +35,7 @@ final class HealthCheckStep {
             }
             probes += wait.probes();
             last = wait.answer() != null ? wait.answer().summary() : wait.error();
-            if (wait.answer() != null && wait.answer().isUp()) {
+            if (wait.healthy() || (wait.answer() != null && wait.answer().isUp())) {
                 break;
             }
             if (!wait.alive()) {
@@ -61,9 +62,9 @@ final class HealthCheckStep {
         DeployConfig.Health health = d.config.health();
         try {
             HttpResult answer = d.transport.httpGet(target.port(), health.path(), health.probeTimeout());
-            return new ServerCommands.HealthWait(answer, null, answer.isUp() || d.isRunning(target), null, 1);
+            return new ServerCommands.HealthWait(answer, null, answer.isUp() || d.isRunning(target), null, 1, false);
         } catch (IOException e) {
-            return new ServerCommands.HealthWait(null, e.getMessage(), d.isRunning(target), null, 1);
+            return new ServerCommands.HealthWait(null, e.getMessage(), d.isRunning(target), null, 1, false);
         }
     }
 

@@ -26,6 +26,8 @@ import java.util.regex.Pattern;
 final class ServerCommands {
     static final int OK = 0;
     static final int REFUSED = 3;
+    /** health: no UP from the started process (yet). */
+    static final int NOT_HEALTHY = 2;
     static final int FAILED = 4;
     static final int BUSY = 5;
     static final int REBUILD_FAILED = 6;
@@ -42,6 +44,18 @@ final class ServerCommands {
     private String holder;
     /** A guarded command was refused: {@link #holder} no longer holds the lock. */
     private boolean lockLost;
+    /** The commands that record what their success makes true in the same round trip ({@link #carry}). */
+    private static final Set<String> RECORDING = Set.of("switch", "cleanup", "health");
+    /** What the next recording command records once it succeeded, or null. */
+    private Record carried;
+    /** The last recording command recorded its {@link Record} (and released the lock, if asked). */
+    private boolean recorded;
+
+    /**
+     * A deploy's record, as {@code save} writes it: the state file, a history line, the lock released; {@code timedKey}
+     * (a step's time) gets {@code millisBefore} plus the server's time for the command.
+     */
+    record Record(String state, String history, boolean unlock, String timedKey, long millisBefore) {}
 
     ServerCommands(Transport transport, ServerLayout layout, DeployConfig config) {
         this.transport = transport;
@@ -87,11 +101,51 @@ final class ServerCommands {
         return lockLost;
     }
 
+    /**
+     * The next command, if it is a switch, cleanup or health wait, records {@code record} on the server once it
+     * succeeded (for the {@link #holder} only): the state its facts make true moves with them, in the same round trip.
+     */
+    void carry(Record record) {
+        carried = record;
+        recorded = false;
+    }
+
+    /** Whether the last recording command recorded what it carried; asking forgets it. */
+    boolean takeRecorded() {
+        boolean was = recorded;
+        recorded = false;
+        carried = null;
+        return was;
+    }
+
     private ExecResult run(Command command, Duration timeout) throws SetupException {
         if (holder != null && GUARDED.contains(command.name())) {
             command.args().put("holder", holder);
         }
+        Record record = holder != null && RECORDING.contains(command.name()) ? carried : null;
+        carried = null;   // for the very next command only: never recorded by a later one
+        if (record != null) {
+            command.args().put("holder", holder);
+            command.args().putIfAbsent("base", layout.base());   // health has none of its own
+            command.args().put("then_state", record.state());
+            command.args().put("then_timed", record.timedKey() + ":" + record.millisBefore());
+            command.args().put("then_history", java.util.Objects.toString(record.history(), ""));
+            command.args().put("then_unlock", record.unlock() ? "yes" : "");
+        }
         ExecResult result = transport.exec(argv(command), timeout);
+        if (record != null && result.exitCode() == OK) {
+            String save = result.values().getOrDefault("save", "");
+            if (save.equals("not-held")) {
+                lockLost = true;
+                throw new SetupException(null, "deploy " + holder + " no longer holds the deploy lock (held by "
+                        + LockOwner.parse(result.values()).describe(java.time.Instant.now()) + "): it recorded nothing");
+            }
+            if (!save.equals("done")) {
+                throw new SetupException(null, "cannot record the deploy in " + layout.base() + ": "
+                        + result.values().getOrDefault("error", result.output()));
+            }
+            recorded = true;
+        }
         if (result.exitCode() == REFUSED && result.values().containsKey("refused.lock")) {
             lockLost = true;
             String now = result.values().containsKey("holder.deployId")
@@ -133,6 +187,7 @@ final class ServerCommands {
         lock.args().put("ports", ports(config));
         lock.args().put("unit", config.app().name());
         lock.args().put("health", config.health().path());
+        lock.args().put("probe_ms", String.valueOf(config.health().probeTimeout().toMillis()));
         return lock;
     }
 
@@ -267,7 +322,7 @@ final class ServerCommands {
     static Command inspectCommand(ServerLayout layout, DeployConfig config) {
         return command("inspect", "base", layout.base(), "include", config.nginx().include(), "pidfile", config.nginx().pidFile(),
                 "errorlog", config.nginx().errorLog(), "ports", ports(config), "unit", config.app().name(),
-                "health", config.health().path());
+                "health", config.health().path(), "probe_ms", config.health().probeTimeout().toMillis());
     }
 
     Inspection inspect() throws SetupException {
@@ -386,7 +441,7 @@ final class ServerCommands {
     static Command switchCommand(ServerLayout layout, DeployConfig config, DeployState.Instance target, String health) {
         DeployConfig.Nginx nginx = config.nginx();
         return command("switch", "base", layout.base(), "include", nginx.include(), "port", target.port(), "health", health,
-                "pid", target.pid(), "start", target.start(), "pidfile", nginx.pidFile(),
+                "probe_ms", health == null ? null : config.health().probeTimeout().toMillis(), "pid", target.pid(), "start", target.start(), "pidfile", nginx.pidFile(),
                 "test", Shell.join(nginx.testCommand()), "reload", Shell.join(nginx.reloadCommand()),
                 "helper", nginx.routeHelper(), "timeout_ms", nginx.reloadTimeout().toMillis(), "errorlog", nginx.errorLog(),
                 "release", target.release(), "unit", config.app().name());
@@ -593,7 +648,7 @@ final class ServerCommands {
      * How a wait for health ended: the last answer (or why there was none), whether the started process still runs, and
      * after an HTTP 200 the PID that listens on the port (null if the wait did not reach a 200).
      */
-    record HealthWait(HttpResult answer, String error, boolean alive, String owner, int probes) {}
+    record HealthWait(HttpResult answer, String error, boolean alive, String owner, int probes, boolean healthy) {}
 
     static Command healthCommand(DeployState.Instance target, DeployConfig.Health health, Duration left) {
         return command("health", "port", target.port(), "path", health.path(), "pid", target.pid(), "start", target.start(),
@@ -608,7 +663,7 @@ final class ServerCommands {
         DeployConfig.Health health = config.health();
         ExecResult result = run(healthCommand(target, health, left), left.plus(health.probeTimeout()).plus(SHORT));
         int marker = result.stdout().indexOf("health.answer:\n");
-        if (result.exitCode() != OK || marker < 0) {
+        if ((result.exitCode() != OK && result.exitCode() != NOT_HEALTHY) || marker < 0) {
             if (result.values().getOrDefault("error", "").startsWith("curl is missing")) {
                 return java.util.Optional.empty();
             }
@@ -629,7 +684,7 @@ final class ServerCommands {
             error = curlError(curl, health.probeTimeout());
         }
         return java.util.Optional.of(new HealthWait(answer, error, "yes".equals(values.get("health.alive")), values.get("health.owner"),
-                Integer.parseInt(values.getOrDefault("health.probes", "0"))));
+                Integer.parseInt(values.getOrDefault("health.probes", "0")), result.exitCode() == OK));
     }
 
     /** What a curl exit code means for a probe of an app. */

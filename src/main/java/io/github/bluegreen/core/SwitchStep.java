@@ -34,6 +34,7 @@ final class SwitchStep {
             // (a first deploy proves nothing: nothing served before it)
             d.session.put(PROOF, Proof.start(d.transport, d.config.traffic(), d.state.live(), target));
         }
+        d.recordWithLastCommand(after -> after.switchedTo(after.target()));
         ServerCommands.SwitchResult result = d.server.switchTo(target, d.config.health().path());
         if (result.unhealthy()) {
             throw new DeployFailedException(result.error());

@@ -7,11 +7,11 @@
 # command  arguments                                      prints (key=value lines)                   exit
 # -------  ---------------------------------------------  -----------------------------------------  ----------------
 # lock     base owner [expect wait_s] include pidfile     lock=taken, then what inspect prints       0
-#          errorlog ports unit health                     holder.* (+ holder.alive=yes|no|unknown)  3 held
+#          errorlog ports unit health probe_ms            holder.* (+ holder.alive=yes|no|unknown)  3 held
 #                                                         busy.command (a dead deploy's command runs) 5 busy; 4 (base
 #                                                                                                     of another app)
 # inspect  base include pidfile errorlog ports unit       include.*, nginx.current|retiring.PID=     0
-#          health                                         ROUTES, holder.*, journal.*, port.P.*
+#          health probe_ms                                ROUTES, holder.*, journal.*, port.P.*
 #                                                         (listener: pid start command uptime ours
 #                                                         health.*; record.*; unit.*),
 #                                                         nginx.errorlog, state.base64 (the state file)
@@ -22,7 +22,8 @@
 #          [reuse | bundle] -- COMMAND...                                                             reused: upload it
 # switch   base include port pid start pidfile test       old.workers, new.workers, error, reason    0; 3 refused; 4
 #          reload timeout_ms errorlog release runner unit (rejected: nginx's error log said why;
-#          health (with curl: it answers UP first)        unhealthy), health.checked
+#          health probe_ms (with curl: it answers UP      unhealthy), health.checked
+#          first)
 # stop     base include pidfile port pid start release    stop.*, drain.*, refused (+ refused.live)  0; 3 refused
 #          stop_s drain_ms (no pid: the recorded instance of the release)
 # cleanup  stop's arguments, keep_old_s keep protect      stop.*, drain.*, kept.*, pruned.*          0; 3 refused
@@ -35,16 +36,18 @@
 # blobs    base sha256 size want (SHA:LENGTH...)          have.jar=PATH, else missing.SHA=LENGTH     0
 # hook     base name timeout_s port pid release deploy     the hook's output, then hook.exit=N        0
 #          outcome reason -- COMMAND...                   (124: it ran out of time; 137: and was killed)
-# health   port path pid start left_ms poll_ms probe_ms   health.probes, .curl, .alive, .owner (after  0; 4 no curl
-#          (polls until HTTP 200, the exit of PID, or      a 200), then health.answer: and curl's
-#          left_ms: the health check's wait on the server) last HTTP answer
+# health   port path pid start left_ms poll_ms probe_ms   health.probes, .curl, .alive, .owner (after  0 UP from PID; 2
+#          (polls until HTTP 200, the exit of PID, or      a 200), then health.answer: and curl's  not (yet); 4 no
+#          left_ms: the health check's wait on the server) last HTTP answer                           curl
 # probe    port path timeout_ms                           curl's HTTP answer (status line, headers,  0; 4 no curl; else
 #          (health probes when sshd forbids forwarding)   body)                                      curl's exit code
 #
 # Instances run detached (runner=process: nohup setsid, output appended to the release's log) or as systemd units
 # UNIT@PORT (runner=systemd: the system manager as root, the deploy user's own lingering manager otherwise).
 # start, switch, stop and cleanup also take holder=DEPLOY_ID (a deploy's own commands): refused (exit 3, refused.lock,
-# holder.*) unless that deploy holds deploy.lock, checked under commands.lock.
+# holder.*) unless that deploy holds deploy.lock, checked under commands.lock. switch, cleanup and health also take
+# then_state, then_timed, then_history, then_unlock: once the command succeeded, what its facts make true is recorded
+# as save would (and the lock released), in the same round trip; save=done|not-held|failed says how that went.
 # Exit codes: 0 done; 3 refused: the server's state forbids it and nothing was changed; 4 failed; 5 busy;
 # 6 the jar could not be rebuilt from earlier releases, or their same jar is damaged (the caller uploads it whole).
 # Crash safety: the commands ignore SIGHUP and SIGPIPE, so a dropped SSH connection or a killed Maven never cuts one
@@ -135,11 +138,14 @@ port_pid() { # port_pid PORT: the PID listening on PORT ("" free, "?" not visibl
     pair=$(port_pids "$1")
     echo "${pair#* }"
 }
+seconds() { # seconds MS: MS as curl's --max-time wants it
+    printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000))
+}
 probe_health() { # probe_health PORT: port.P.health.curl (curl's exit code), .status and .body (one line) of an answer
-    # from the health endpoint $health (none without curl: the plugin then probes through its connection)
+    # from the health endpoint $health within $probe_ms (none without curl: the plugin then probes through its connection)
     local out rc code
     command -v curl > /dev/null 2>&1 || return 0
-    out=$(curl -g -s -i --max-time 2 "http://127.0.0.1:$1$health"); rc=$?
+    out=$(curl -g -s -i --max-time "$(seconds "${probe_ms:-2000}")" "http://127.0.0.1:$1$health"); rc=$?
     echo "port.$1.health.curl=$rc"
     [ $rc -eq 0 ] || return 0
     code=${out#HTTP/* }
@@ -592,7 +598,7 @@ release_lock() { # release_lock DEPLOY_ID: removes deploy.lock if DEPLOY_ID hold
 
 # --- commands
 cmd_lock() {
-    local base="" owner="" expect="" wait_s=60 include="" pidfile="" errorlog="" ports="" unit="" health=""
+    local base="" owner="" expect="" wait_s=60 include="" pidfile="" errorlog="" ports="" unit="" health="" probe_ms=2000
     parse_args "$@"
     mkdir -p "$base" || exit 4
     if [ -f "$base/app" ] && [ "$(value_of name "$base/app")" != "$unit" ]; then
@@ -652,7 +658,7 @@ inspect() {
     done
 }
 cmd_inspect() {
-    local base="" include="" pidfile="" errorlog="" ports="" unit="" health=""
+    local base="" include="" pidfile="" errorlog="" ports="" unit="" health="" probe_ms=2000
     parse_args "$@"
     inspect
 }
@@ -760,7 +766,7 @@ launch_unit() { # the template unit UNIT@.service (written once), this instance'
     [ -n "$pid" ] && [ "$pid" != 0 ] || { echo "error=$name started no process"; return 1; }
 }
 cmd_switch() {
-    local base="" holder="" include="" port="" pid="" start="" pidfile="" test="" reload="" helper="" timeout_ms=10000 errorlog="" health=""
+    local base="" holder="" include="" port="" pid="" start="" pidfile="" test="" reload="" helper="" timeout_ms=10000 errorlog="" health="" probe_ms=2000
     local release="" runner=process unit="" old from offset out deadline errors code body
     parse_args "$@"
     commands_lock 120
@@ -897,22 +903,37 @@ cmd_drain() {
     parse_args "$@"
     drain "$port" "$drain_ms"
 }
-cmd_save() { # the deploy's record: only the deploy that holds the lock writes it (one whose lock was taken over cannot);
-    # a failure to write one file never keeps the other from being written
-    local base="" deploy="" state="" history="" failed=""
-    parse_args "$@"
+record() { # record DEPLOY STATE HISTORY [TIMED]: the deploy's record, written only while DEPLOY holds the lock (one
+    # whose lock was taken over cannot), under state.lock; a failure to write one file never keeps the other from being
+    # written. TIMED "KEY:MS" adds the line KEY=MS plus this command's own time. Returns 3 not held, 4 not written.
+    local failed="" state=$2
     owner_lock
-    if [ "$(value_of deployId "$base/deploy.lock")" != "$deploy" ]; then
-        echo "save=not-held"; print_holder; exit 3
+    if [ "$(value_of deployId "$base/deploy.lock")" != "$1" ]; then
+        echo "save=not-held"; print_holder; return 3
     fi
+    if [ -n "$state" ] && [ -n "${4:-}" ]; then now_ms; state=$(printf '%s\n%s=%s' "$state" "${4%%:*}" $((${4#*:} + NOW - BEGAN))); fi
     if [ -n "$state" ] && ! write_file "$base/state.properties" "$state" 2>/dev/null; then
         rm -f "$base/state.properties.tmp" 2>/dev/null; failed="cannot write $base/state.properties"
     fi
-    if [ -n "$history" ] && ! printf '%s\n' "$history" 2>/dev/null >> "$base/history.log"; then
+    if [ -n "$3" ] && ! printf '%s\n' "$3" 2>/dev/null >> "$base/history.log"; then
         failed="${failed:+$failed; }cannot append to $base/history.log"
     fi
-    [ -z "$failed" ] || { echo "error=$failed (is the disk full?)"; exit 4; }
+    [ -z "$failed" ] || { echo "save=failed"; echo "error=$failed (is the disk full?)"; return 4; }
     echo "save=done"
+}
+cmd_save() {
+    local base="" deploy="" state="" history=""
+    parse_args "$@"
+    record "$deploy" "$state" "$history"
+}
+then_record() { # then_record ARGS...: after a deploy's own command that succeeded, what its facts make true: the state
+    # (then_state=, then_timed=), a history line (then_history=) and the lock released (then_unlock=yes), for the lock's
+    # holder only (holder=). The command's exit code stands: save= tells how the record went
+    local base="" holder="" then_state="" then_history="" then_unlock="" then_timed=""
+    parse_args "$@"
+    [ -n "$then_state$then_history$then_unlock" ] || return 0
+    record "$holder" "$then_state" "$then_history" "$then_timed" || return 0
+    [ -z "$then_unlock" ] || release_lock "$holder"
 }
 cmd_unlock() {
     local base="" deploy=""
@@ -965,13 +986,13 @@ cmd_hook() { # a user's command at a named point of the deploy, the deploy's fac
 }
 cmd_health() { # polls the instance's health endpoint from the server itself until it answers HTTP 200, its process
     # ends, or left_ms pass (a clock deadline): one round trip for the whole wait. After a 200: who listens on the port
-    local port="" path="" pid="" start="" left_ms=0 poll_ms=100 probe_ms=2000 deadline out="" rc code="" probes=0
+    local port="" path="" pid="" start="" left_ms=0 poll_ms=100 probe_ms=2000 deadline out="" rc code="" probes=0 owner=""
     parse_args "$@"
     command -v curl > /dev/null 2>&1 || { echo "error=curl is missing on the server"; exit 4; }
     now_ms; deadline=$((NOW + left_ms))
     while :; do
         probes=$((probes + 1))
-        out=$(curl -g -s -i --max-time "$((probe_ms / 1000)).$(printf %03d $((probe_ms % 1000)))" "http://127.0.0.1:$port$path")
+        out=$(curl -g -s -i --max-time "$(seconds "$probe_ms")" "http://127.0.0.1:$port$path")
         rc=$?; code=""
         [ $rc -ne 0 ] || { code=${out#HTTP/* }; code=${code%% *}; }
         [ "$code" != 200 ] || break
@@ -982,9 +1003,11 @@ cmd_health() { # polls the instance's health endpoint from the server itself unt
     echo "health.probes=$probes"
     echo "health.curl=$rc"
     if alive "$pid" "$start"; then echo "health.alive=yes"; else echo "health.alive=no"; fi
-    [ "$code" != 200 ] || echo "health.owner=$(port_pid "$port")"
+    [ "$code" = 200 ] && owner=$(port_pid "$port") && echo "health.owner=$owner"
     echo "health.answer:"
     printf '%s\n' "$out"
+    # healthy: UP (the top level's status, as actuator's JSON puts it first), from the very process started
+    [ "$code" = 200 ] && [ "$owner" = "$pid" ] && printf '%s' "${out#*\{}" | grep -Eq '^ *"status" *: *"UP"' || exit 2
 }
 cmd_probe() { # an HTTP GET from the server itself, for servers whose sshd forbids port forwarding
     local port="" path="" timeout_ms=2000
@@ -995,7 +1018,9 @@ cmd_probe() { # an HTTP GET from the server itself, for servers whose sshd forbi
 
 cmd=${1:-}
 [ $# -eq 0 ] || shift
+now_ms; BEGAN=$NOW
 case "$cmd" in
-lock|inspect|owner|start|switch|stop|cleanup|drain|save|unlock|tail|blobs|hook|health|probe) "cmd_$cmd" "$@" ;;
+switch|cleanup|health) ( "cmd_$cmd" "$@" ); rc=$?; [ $rc -ne 0 ] || then_record "$@"; exit $rc ;;
+lock|inspect|owner|start|stop|drain|save|unlock|tail|blobs|hook|probe) "cmd_$cmd" "$@" ;;
 *) echo "error=unknown command '$cmd'"; exit 4 ;;
 esac

@@ -66,7 +66,7 @@ class ServerCommandsTest {
         DeployConfig config = configFor("/etc/nginx/service-url.inc");
         String line = ServerCommands.switchCommand(new ServerLayout("/srv/app"), config,
                 new DeployState.Instance(8081, 42L, "777", "r1", null), "/actuator/health").toString();
-        assertEquals("'switch' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'port=8081' 'health=/actuator/health' 'pid=42' 'start=777'"
+        assertEquals("'switch' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'port=8081' 'health=/actuator/health' 'probe_ms=2000' 'pid=42' 'start=777'"
                 + " 'pidfile=/run/nginx.pid' 'test='\"'\"'sudo'\"'\"' '\"'\"'nginx'\"'\"' '\"'\"'-t'\"'\"''"
                 + " 'reload='\"'\"'sudo'\"'\"' '\"'\"'systemctl'\"'\"' '\"'\"'reload'\"'\"' '\"'\"'nginx'\"'\"''"
                 + " 'helper=' 'timeout_ms=10000' 'errorlog=/var/log/nginx/error.log' 'release=r1' 'unit=app'", line);
@@ -84,7 +84,7 @@ class ServerCommandsTest {
                 ServerCommands.cleanupCommand(srv, config, old, List.of("r1", "r0")).toString());
         assertEquals("'cleanup' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'pidfile=/run/nginx.pid' 'drain_ms=60000' 'unit=app' 'keep_old_s=0' 'keep=3' 'protect=r1'",
                 ServerCommands.cleanupCommand(srv, config, null, List.of("r1")).toString());
-        assertEquals("'inspect' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'pidfile=/run/nginx.pid' 'errorlog=/var/log/nginx/error.log' 'ports=8080 8081' 'unit=app'",
+        assertEquals("'inspect' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'pidfile=/run/nginx.pid' 'errorlog=/var/log/nginx/error.log' 'ports=8080 8081' 'unit=app' 'health=/actuator/health' 'probe_ms=2000'",
                 ServerCommands.inspectCommand(srv, config).toString());
         assertEquals("'owner' 'ports=8080'", ServerCommands.ownerCommand(8080).toString());
         assertEquals("'unlock' 'base=/srv/app' 'deploy=d1'", ServerCommands.unlockCommand(srv, "d1").toString());
@@ -92,7 +92,7 @@ class ServerCommandsTest {
         LockOwner me = new LockOwner("d1", "deploy", "ann", "ci", "b00t", "pid:[4026531836]", 42, "777", Instant.parse("2026-11-25T10:00:00Z"));
         assertEquals("'lock' 'base=/srv/app' 'owner=deployId=d1\nkind=deploy\nuser=ann\nhost=ci\nbootId=b00t\npidNs=pid:[4026531836]\npid=42\npidStart=777\n"
                 + "since=2026-11-25T10:00:00Z' 'expect=dead1' 'wait_s=90' 'include=/etc/nginx/service-url.inc' 'pidfile=/run/nginx.pid' 'errorlog=/var/log/nginx/error.log' 'ports=8080 8081'"
-                + " 'unit=app'",
+                + " 'unit=app' 'health=/actuator/health' 'probe_ms=2000'",
                 ServerCommands.lockCommand(srv, config, me, "dead1", Duration.ofSeconds(90)).toString());
     }
 
