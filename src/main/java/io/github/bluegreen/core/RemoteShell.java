@@ -6,9 +6,12 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -19,13 +22,18 @@ import java.util.concurrent.TimeoutException;
 /**
  * Commands over one kept shell ({@code /bin/sh} reading its standard input): a login shell and its rc files start
  * once per Maven invocation, not once per command. Each command line is followed by a line that prints an end
- * marker and the command's exit status; stderr is merged into stdout. After a timeout or an error the stream's
+ * marker and the command's exit status; stderr is merged into stdout. A long word (server.sh's text, 45 KB) travels
+ * once: the shell keeps it in a variable that later command lines name. After a timeout or an error the stream's
  * position is unknown: the owner must discard this shell.
  */
 final class RemoteShell {
+    /** Words longer than this are kept in a shell variable after their first use. */
+    static final int LONG_WORD = 4096;
     private final OutputStream stdin;
     private final InputStream stdout;
     private final ExecutorService reader;
+    /** The long words this shell keeps, by the name of the variable that holds each. */
+    private final Map<String, String> kept = new HashMap<>();
 
     /** @param stdin the shell's standard input; {@code stdout} its output; {@code reader} runs the blocking reads */
     RemoteShell(OutputStream stdin, InputStream stdout, ExecutorService reader) {
@@ -35,8 +43,31 @@ final class RemoteShell {
     }
 
     /** What {@link #run} writes to the shell for {@code argv} ending with {@code marker}: every word quoted. */
-    static String frame(List<String> argv, String marker) {
-        return Shell.join(argv) + " 2>&1 < /dev/null\n" + end(marker);
+    String frame(List<String> argv, String marker) {
+        return commandLine(argv) + " 2>&1 < /dev/null\n" + end(marker);
+    }
+
+    /**
+     * {@code argv} as a command line, every word quoted; a long word as the variable that keeps it, preceded by the
+     * line that sets it the first time.
+     */
+    private String commandLine(List<String> argv) {
+        StringBuilder definitions = new StringBuilder();
+        List<String> words = new ArrayList<>();
+        for (String word : argv) {
+            if (word.length() <= LONG_WORD) {
+                words.add(Shell.quote(word));
+                continue;
+            }
+            String name = kept.get(word);
+            if (name == null) {
+                name = "__bluegreen_word" + (kept.size() + 1);
+                kept.put(word, name);
+                definitions.append(name).append('=').append(Shell.quote(word)).append('\n');
+            }
+            words.add("\"$" + name + "\"");
+        }
+        return definitions + String.join(" ", words);
     }
 
     private static String end(String marker) {
@@ -56,7 +87,7 @@ final class RemoteShell {
         if (data == null) {
             stdin.write(frame(argv, marker).getBytes(StandardCharsets.UTF_8));
         } else {
-            stdin.write((Shell.join(argv) + " 2>&1 <<'" + marker + "'\n").getBytes(StandardCharsets.UTF_8));
+            stdin.write((commandLine(argv) + " 2>&1 <<'" + marker + "'\n").getBytes(StandardCharsets.UTF_8));
             OutputStream lines = Base64.getMimeEncoder(76, new byte[] {'\n'}).wrap(new FilterOutputStream(stdin) {
                 @Override
                 public void write(byte[] bytes, int offset, int length) throws IOException {

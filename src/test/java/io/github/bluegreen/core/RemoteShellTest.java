@@ -28,7 +28,24 @@ class RemoteShellTest {
     @Test
     void theFrameQuotesEveryWordAndEndsWithTheMarkerLine() {
         assertEquals("'echo' 'it'\"'\"'s' 2>&1 < /dev/null\nprintf '\\n%s %s\\n' END \"$?\"\n",
-                RemoteShell.frame(List.of("echo", "it's"), "END"));
+                new RemoteShell(null, null, reader).frame(List.of("echo", "it's"), "END"));
+    }
+
+    @Test
+    void aLongWordTravelsOncePerShell() throws Exception {
+        String script = "echo \"$1\"; : '" + "x".repeat(RemoteShell.LONG_WORD) + "'";
+        RemoteShell framing = new RemoteShell(null, null, reader);
+        assertTrue(framing.frame(List.of("sh", "-c", script, "a"), "END").startsWith("__bluegreen_word1='echo"), "defined the first time");
+        assertEquals("'sh' '-c' \"$__bluegreen_word1\" 'b' 2>&1 < /dev/null\nprintf '\\n%s %s\\n' END \"$?\"\n",
+                framing.frame(List.of("sh", "-c", script, "b"), "END"), "then named");
+        Process sh = new ProcessBuilder("/bin/sh").start();
+        try {
+            RemoteShell shell = new RemoteShell(sh.getOutputStream(), sh.getInputStream(), reader);
+            assertEquals("one\n", shell.run(List.of("sh", "-c", script, "test", "one"), Duration.ofSeconds(5)).stdout());
+            assertEquals("two\n", shell.run(List.of("sh", "-c", script, "test", "two"), Duration.ofSeconds(5)).stdout());
+        } finally {
+            sh.destroyForcibly();
+        }
     }
 
     @Test
