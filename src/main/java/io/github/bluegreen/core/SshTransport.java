@@ -34,7 +34,7 @@ import java.util.function.Consumer;
 
 /**
  * The server over SSH (JSch): one session for all steps of a Maven invocation, one kept shell for every command and
- * every small file (sent with its command: no round trip of its own), SFTP for large uploads only, health probes over
+ * every small file (sent ahead of the command that needs it: no round trip of its own), SFTP for large uploads only, health probes over
  * direct-tcpip channels (no port opened anywhere).
  */
 public final class SshTransport implements Transport {
@@ -100,6 +100,8 @@ public final class SshTransport implements Transport {
         requests.incrementAndGet();
         try {
             return shell().run(argv, data, timeout);
+        } catch (RemoteShell.SentCommandFailed e) {
+            throw new SetupException(null, "cannot " + e.what + " on " + describe() + ": " + e.output);
         } catch (TimeoutException e) {
             closeShell();
             throw new SetupException(null, "remote command did not finish within " + timeout.toSeconds() + " s on " + describe());
@@ -173,10 +175,13 @@ public final class SshTransport implements Transport {
         writeThroughTheShell(new ByteArrayInputStream(content.getBytes(StandardCharsets.UTF_8)), remotePath);
     }
 
-    private void writeThroughTheShell(InputStream content, String remotePath) throws SetupException {
-        ExecResult result = exec(List.of("sh", "-c", WRITE_FILE, "sh", remotePath), content, Duration.ofMinutes(5));
-        if (result.exitCode() != 0) {
-            throw new SetupException(null, "cannot write " + remotePath + " on " + describe() + ": " + result.output());
+    /** Sent ahead of the next command (no round trip of its own): a failure fails that command, which then does not run. */
+    private synchronized void writeThroughTheShell(InputStream content, String remotePath) throws SetupException {
+        try {
+            shell().send(List.of("sh", "-c", WRITE_FILE, "sh", remotePath), content, "write " + remotePath);
+        } catch (JSchException | IOException e) {
+            closeShell();
+            throw new SetupException(null, "SSH command failed on " + describe() + ": " + rootMessage(e), e);
         }
     }
 

@@ -26,8 +26,9 @@ class RemoteShellTest {
     }
 
     @Test
-    void theFrameQuotesEveryWordAndEndsWithTheMarkerLine() {
-        assertEquals("'echo' 'it'\"'\"'s' 2>&1 < /dev/null\nprintf '\\n%s %s\\n' END \"$?\"\n",
+    void theFrameQuotesEveryWordAndEndsWithTheMarkerLine() throws Exception {
+        assertEquals("if [ -z \"$__bluegreen_failed\" ]; then 'echo' 'it'\"'\"'s' 2>&1 < /dev/null\n"
+                + "else (exit 125); fi; __bluegreen_status=$?; __bluegreen_failed=; printf '\\n%s %s\\n' END \"$__bluegreen_status\"\n",
                 new RemoteShell(null, null, reader).frame(List.of("echo", "it's"), "END"));
     }
 
@@ -36,8 +37,8 @@ class RemoteShellTest {
         String script = "echo \"$1\"; : '" + "x".repeat(RemoteShell.LONG_WORD) + "'";
         RemoteShell framing = new RemoteShell(null, null, reader);
         assertTrue(framing.frame(List.of("sh", "-c", script, "a"), "END").startsWith("__bluegreen_word1='echo"), "defined the first time");
-        assertEquals("'sh' '-c' \"$__bluegreen_word1\" 'b' 2>&1 < /dev/null\nprintf '\\n%s %s\\n' END \"$?\"\n",
-                framing.frame(List.of("sh", "-c", script, "b"), "END"), "then named");
+        assertTrue(framing.frame(List.of("sh", "-c", script, "b"), "END").startsWith("if [ -z \"$__bluegreen_failed\" ]; then 'sh' '-c' \"$__bluegreen_word1\" 'b' 2>&1"),
+                "then named");
         Process sh = new ProcessBuilder("/bin/sh").start();
         try {
             RemoteShell shell = new RemoteShell(sh.getOutputStream(), sh.getInputStream(), reader);
@@ -78,6 +79,31 @@ class RemoteShellTest {
             ExecResult empty = shell.run(List.of("sh", "-c", "base64 -d | wc -c"), new java.io.ByteArrayInputStream(new byte[0]), Duration.ofSeconds(5));
             assertEquals("0", empty.stdout().trim());
             assertEquals("next", shell.run(List.of("echo", "next"), Duration.ofSeconds(5)).stdout().trim(), "the shell reads commands again");
+        } finally {
+            sh.destroyForcibly();
+        }
+    }
+
+    @Test
+    void commandsSentAheadAreAnsweredWithTheNextAndAFailureStopsWhatFollows() throws Exception {
+        Process sh = new ProcessBuilder("/bin/sh").start();
+        try {
+            RemoteShell shell = new RemoteShell(sh.getOutputStream(), sh.getInputStream(), reader);
+            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("sent");
+            shell.send(List.of("sh", "-c", "base64 -d > \"$1\"", "sh", dir + "/a"), new java.io.ByteArrayInputStream("one".getBytes()), "write a");
+            shell.send(List.of("sh", "-c", "cat \"$1\" > \"$2\"", "sh", dir + "/a", dir + "/b"), null, "copy a");
+            ExecResult both = shell.run(List.of("cat", dir + "/b"), Duration.ofSeconds(5));
+            assertEquals("one", both.stdout(), "the sent commands ran first, in order");
+
+            shell.send(List.of("sh", "-c", "echo no room >&2; exit 1"), null, "write c");
+            shell.send(List.of("touch", dir + "/d"), null, "write d");
+            RemoteShell.SentCommandFailed failed = assertThrows(RemoteShell.SentCommandFailed.class,
+                    () -> shell.run(List.of("touch", dir + "/e"), Duration.ofSeconds(5)));
+            assertEquals("write c", failed.what);
+            assertEquals("no room", failed.output);
+            assertTrue(!java.nio.file.Files.exists(dir.resolve("d")) && !java.nio.file.Files.exists(dir.resolve("e")),
+                    "nothing after the failed command ran");
+            assertEquals("again", shell.run(List.of("echo", "again"), Duration.ofSeconds(5)).stdout().trim(), "the next batch runs");
         } finally {
             sh.destroyForcibly();
         }
