@@ -49,6 +49,10 @@ user_pids() { # every process of the deploy user except nginx (the apps, and tim
 reset() {
     local pid
     for pid in $(user_pids); do stop_pid "$pid"; done
+    # a file system a test mounted under the deploy directory (ssh-chaos's small disk) outlives a run killed before its
+    # umount: detach it, deepest first, or nothing under it can be removed
+    awk -v d="$DIR/home/bluegreen" '$2 == d || index($2, d "/") == 1 { print $2 }' /proc/self/mounts | sort -r |
+        while read -r m; do umount --lazy "$m"; done
     rm -rf "$DIR/home/bluegreen" "$DIR/nginx/conf/bluegreen/"*.inc "$DIR/nginx/conf/bluegreen/"*.bak
     if [ -s "$DIR/nginx/logs/nginx.pid" ] && alive "$(cat "$DIR/nginx/logs/nginx.pid")"; then
         setpriv --reuid="$DEPLOY_USER" --regid="$DEPLOY_USER" --init-groups $(nginx_cmd) -s reload

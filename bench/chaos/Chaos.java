@@ -214,7 +214,9 @@ public class Chaos {
         // restart answers (runner=systemd), or until the end of the first deploy that completed after it (runner=process:
         // nothing restarts the app, the old nginx workers still route to its port until that deploy drained them)
         boolean systemd = systemd();
-        boolean fixedByOperation = load.servedSince(killedAt);   // nothing restarts a process: the operation switched
+        // nothing restarts a process: fixed if the operation left nginx routing to a port where something listens (an
+        // answer since the kill proves nothing: old nginx workers may still reach the instance a switch moved away from)
+        boolean fixedByOperation = killedAt > 0 && !onHost(host, listenerOf(host)).isBlank();
         if (killedAt > 0 && systemd) {
             apartFailures += load.discountBefore(restarted.get(2, TimeUnit.MINUTES));
         } else if (killedAt > 0 && fixedByOperation) {
@@ -570,10 +572,6 @@ public class Chaos {
         }
 
         /** A request got its answer after that time (and a moment: not one already under way). */
-        boolean servedSince(long since) {
-            return successes.ceiling(since + 100) != null;
-        }
-
         long firstSuccessAfter(long since) {
             Long first = successes.ceiling(since + 100);
             return first == null ? System.currentTimeMillis() : first;
