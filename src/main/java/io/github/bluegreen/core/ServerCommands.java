@@ -662,19 +662,18 @@ final class ServerCommands {
     java.util.Optional<HealthWait> awaitHealth(DeployState.Instance target, Duration left) throws SetupException {
         DeployConfig.Health health = config.health();
         ExecResult result = run(healthCommand(target, health, left), left.plus(health.probeTimeout()).plus(SHORT));
-        int marker = result.stdout().indexOf("health.answer:\n");
-        if ((result.exitCode() != OK && result.exitCode() != NOT_HEALTHY) || marker < 0) {
-            if (result.values().getOrDefault("error", "").startsWith("curl is missing")) {
+        Map<String, String> values = result.values();
+        if ((result.exitCode() != OK && result.exitCode() != NOT_HEALTHY) || !values.containsKey("health.answer.base64")) {
+            if (values.getOrDefault("error", "").startsWith("curl is missing")) {
                 return java.util.Optional.empty();
             }
             throw new SetupException("cannot check the new instance's health on the server: " + result.output());
         }
-        Map<String, String> values = new ExecResult(0, marker < 0 ? result.stdout() : result.stdout().substring(0, marker), "").values();
         int curl = Integer.parseInt(values.getOrDefault("health.curl", "-1"));
         HttpResult answer = null;
         String error = null;
         if (curl == 0) {
-            byte[] http = result.stdout().substring(marker + "health.answer:\n".length()).getBytes(StandardCharsets.UTF_8);
+            byte[] http = java.util.Base64.getDecoder().decode(values.get("health.answer.base64"));
             try {
                 answer = HttpProbe.get(new ByteArrayInputStream(http), OutputStream.nullOutputStream(), target.port(), health.path());
             } catch (IOException e) {

@@ -37,8 +37,8 @@
 # hook     base name timeout_s port pid release deploy     the hook's output, then hook.exit=N        0
 #          outcome reason -- COMMAND...                   (124: it ran out of time; 137: and was killed)
 # health   port path pid start left_ms poll_ms probe_ms   health.probes, .curl, .alive, .owner (after  0 UP from PID; 2
-#          (polls until HTTP 200, the exit of PID, or      a 200), then health.answer: and curl's  not (yet); 4 no
-#          left_ms: the health check's wait on the server) last HTTP answer                           curl
+#          (polls until HTTP 200, the exit of PID, or      a 200), .answer.base64 (curl's last HTTP   not (yet); 4 no
+#          left_ms: the health check's wait on the server) answer)                                    curl
 # probe    port path timeout_ms                           curl's HTTP answer (status line, headers,  0; 4 no curl; else
 #          (health probes when sshd forbids forwarding)   body)                                      curl's exit code
 #
@@ -911,7 +911,9 @@ record() { # record DEPLOY STATE HISTORY [TIMED]: the deploy's record, written o
     if [ "$(value_of deployId "$base/deploy.lock")" != "$1" ]; then
         echo "save=not-held"; print_holder; return 3
     fi
-    if [ -n "$state" ] && [ -n "${4:-}" ]; then now_ms; state=$(printf '%s\n%s=%s' "$state" "${4%%:*}" $((${4#*:} + NOW - BEGAN))); fi
+    if [ -n "$state" ] && [ -n "${4:-}" ]; then   # the step's time, this command's own included, replaces Maven's
+        now_ms; state=$(printf '%s\n' "$state" | grep -v "^${4%%:*}="; printf '%s=%s' "${4%%:*}" $((${4#*:} + NOW - BEGAN)))
+    fi
     if [ -n "$state" ] && ! write_file "$base/state.properties" "$state" 2>/dev/null; then
         rm -f "$base/state.properties.tmp" 2>/dev/null; failed="cannot write $base/state.properties"
     fi
@@ -998,14 +1000,13 @@ cmd_health() { # polls the instance's health endpoint from the server itself unt
         [ "$code" != 200 ] || break
         alive "$pid" "$start" || break
         now_ms; [ "$NOW" -lt "$deadline" ] || break
-        sleep "$((poll_ms / 1000)).$(printf %03d $((poll_ms % 1000)))"
+        sleep "$(seconds "$poll_ms")"
     done
     echo "health.probes=$probes"
     echo "health.curl=$rc"
     if alive "$pid" "$start"; then echo "health.alive=yes"; else echo "health.alive=no"; fi
     [ "$code" = 200 ] && owner=$(port_pid "$port") && echo "health.owner=$owner"
-    echo "health.answer:"
-    printf '%s\n' "$out"
+    echo "health.answer.base64=$(printf '%s' "$out" | base64 | tr -d '\n')"
     # healthy: UP (the top level's status, as actuator's JSON puts it first), from the very process started
     [ "$code" = 200 ] && [ "$owner" = "$pid" ] && printf '%s' "${out#*\{}" | grep -Eq '^ *"status" *: *"UP"' || exit 2
 }
