@@ -94,8 +94,8 @@ sleep 0.5
 version=1
 deploy 0 "$version" && sed -i '$d' "$OUT/rows.tsv"   # the server's first deploy: not measured
 rm -f "$WORK/stop"
-# the load: 16 connections, each request held 20 ms by the app (?sleepMs): always requests in flight, CPU left for Maven
-java -jar "$SHARED/load/load-gen.jar" --url="http://127.0.0.1:$NGINX_PORT/?sleepMs=20" --concurrency=16 --max-seconds=3600 \
+# the load: 8 connections (closed loop): requests always in flight, some CPU left for Maven on a 2-core machine
+java -jar "$SHARED/load/load-gen.jar" --url="http://127.0.0.1:$NGINX_PORT/" --concurrency=8 --max-seconds=3600 \
     --stop-file="$WORK/stop" --out="$OUT/raw/load" > /dev/null 2>&1 &
 LOAD_PID=$!
 sleep 2
