@@ -26,7 +26,7 @@ final class CleanupStep {
         Duration keepOld = d.config.app().keepOld();
         Instant keptUntil = Instant.now().plus(keepOld);
         d.recordWithLastCommand(after -> {   // the server keeps the old instance when asked to and there is one
-            if (stop != null && !keepOld.isZero()) {
+            if (stop != null && keepOld.toSeconds() > 0) {   // as the server decides (keep_old_s)
                 after.previousKeptUntil(keptUntil);
             }
         });

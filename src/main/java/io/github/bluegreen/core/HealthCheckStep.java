@@ -25,17 +25,22 @@ final class HealthCheckStep {
         String last;
         int probes = 0;
         ServerCommands.HealthWait wait;
+        boolean serverPolls = true;
         while (true) {
             Duration left = Duration.between(Instant.now(), deadline);
-            d.recordWithLastCommand(after -> { });
-            wait = d.server.awaitHealth(target, left.isNegative() ? Duration.ZERO : left).orElse(null);
-            d.session.put(SERVER_POLLS, wait != null);
+            wait = null;
+            if (serverPolls) {
+                d.recordWithLastCommand(after -> { });
+                wait = d.server.awaitHealth(target, left.isNegative() ? Duration.ZERO : left).orElse(null);
+                serverPolls = wait != null;   // no curl there: Maven polls, for the rest of the wait too
+                d.session.put(SERVER_POLLS, serverPolls);
+            }
             if (wait == null) {
                 wait = probeFromHere(d, target);
             }
             probes += wait.probes();
             last = wait.answer() != null ? wait.answer().summary() : wait.error();
-            if (wait.healthy() || (wait.answer() != null && wait.answer().isUp())) {
+            if (wait.answer() != null && wait.answer().isUp()) {
                 break;
             }
             if (!wait.alive()) {

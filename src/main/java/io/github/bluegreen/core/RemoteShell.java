@@ -64,16 +64,22 @@ final class RemoteShell {
         this.reader = reader;
     }
 
-    /** What {@link #run} writes to the shell for {@code argv} ending with {@code marker}: every word quoted. */
-    String frame(List<String> argv, String marker) throws IOException {
+    /** What {@link #run} writes to a new shell for {@code argv} ending with {@code marker}: every word quoted. */
+    static String frame(List<String> argv, String marker) throws IOException {
         ByteArrayOutputStream frame = new ByteArrayOutputStream();
-        write(frame, argv, null, marker, true);
+        new RemoteShell(frame, null, null).write(frame, argv, null, marker, true);
         return frame.toString(StandardCharsets.UTF_8);
     }
 
+    /** Whether commands were sent ahead and not answered yet. */
+    boolean hasUnanswered() {
+        return !unanswered.isEmpty();
+    }
+
     /**
-     * Sends {@code argv} (with {@code data}, as {@link #run}) without waiting: its answer is read with the next
-     * {@link #run}, which fails with {@link SentCommandFailed} naming {@code what} if it failed.
+     * Sends {@code argv} without waiting, with {@code data} (if not null) on its standard input as base64 lines of a
+     * here-document (binary-safe: a shell's here-document carries text): its answer is read with the next {@link #run},
+     * which fails with {@link SentCommandFailed} naming {@code what} if it failed.
      */
     void send(List<String> argv, InputStream data, String what) throws IOException {
         String marker = marker();
@@ -81,17 +87,10 @@ final class RemoteShell {
         unanswered.add(new Sent(marker, what));
     }
 
+    /** Runs {@code argv} and waits for its answer, after the answers of the commands sent ahead of it. */
     ExecResult run(List<String> argv, Duration timeout) throws IOException, TimeoutException, InterruptedException {
-        return run(argv, null, timeout);
-    }
-
-    /**
-     * Runs {@code argv} with {@code data} (if not null) on its standard input, as base64 lines of a here-document
-     * (binary-safe: a shell's here-document carries text): sent with the command, no round trip of its own.
-     */
-    ExecResult run(List<String> argv, InputStream data, Duration timeout) throws IOException, TimeoutException, InterruptedException {
         String marker = marker();
-        write(stdin, argv, data, marker, true);
+        write(stdin, argv, null, marker, true);
         stdin.flush();
         List<Sent> before = List.copyOf(unanswered);
         unanswered.clear();

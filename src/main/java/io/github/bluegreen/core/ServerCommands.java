@@ -193,10 +193,10 @@ final class ServerCommands {
 
     /** Takes the lock if it is free, or (with {@code expect}) takes it over from that holder, waiting for its last command. */
     LockResult lock(LockOwner me, String expect, Duration wait) throws SetupException {
-        ExecResult result = run(lockCommand(layout, config, me, expect, wait), wait.plus(SHORT));
+        ExecResult result = run(lockCommand(layout, config, me, expect, wait), wait.plus(inspectTime()));
         Map<String, String> values = result.values();
         return switch (result.exitCode()) {
-            case OK -> new Taken(Inspection.parse(values, config.app().ports()));
+            case OK -> new Taken(Inspection.parse(values, config.app().ports(), config.health().probeTimeout()));
             case REFUSED -> new Held(LockOwner.parse(values), values.getOrDefault("holder.alive", "unknown"));
             case BUSY -> new Busy(values.getOrDefault("busy.command", "?"));
             default -> throw new SetupException("bluegreen.baseDir", "cannot take the deploy lock " + layout.lockFile() + ": "
@@ -217,7 +217,7 @@ final class ServerCommands {
             String holderAlive, Set<String> nginxRoutes, boolean errorLogUnreadable, java.util.Optional<String> stateFile) {
         private static final Pattern SERVICE_URL = Pattern.compile("set\\s+\\$service_url\\s+https?://[^\\s:/;]+:(\\d+)\\s*;");
 
-        static Inspection parse(Map<String, String> values, List<Integer> ports) {
+        static Inspection parse(Map<String, String> values, List<Integer> ports, Duration probeTimeout) {
             Map<Integer, PortState> states = new TreeMap<>();
             for (int port : ports) {
                 String key = "port." + port + ".";
@@ -232,7 +232,7 @@ final class ServerCommands {
                         + values.getOrDefault(key + "unit.UnitFileState", "?") + ", restarts " + values.getOrDefault(key + "unit.NRestarts", "?") : null;
                 states.put(port, new PortState(port, values.getOrDefault(key + "pid", ""), values.get(key + "start"),
                         values.getOrDefault(key + "command", "").trim(), uptime.isEmpty() ? null : Long.parseLong(uptime), record, unit,
-                        "yes".equals(values.get(key + "ours")), health(values, key + "health.")));
+                        "yes".equals(values.get(key + "ours")), health(values, key + "health.", probeTimeout)));
             }
             Set<String> routes = new java.util.TreeSet<>();
             values.forEach((key, value) -> {
@@ -251,13 +251,14 @@ final class ServerCommands {
         }
 
         /** What the listener's health endpoint answered the server, or null (no listener, no curl there). */
-        private static String health(Map<String, String> values, String key) {
+        private static String health(Map<String, String> values, String key, Duration probeTimeout) {
             String curl = values.get(key + "curl");
             if (curl == null) {
                 return null;
             }
-            return curl.equals("0") ? new HttpResult(Integer.parseInt(values.getOrDefault(key + "status", "0")),
-                    values.getOrDefault(key + "body", "")).summary() : "health check failed: " + curlError(Integer.parseInt(curl), Duration.ofSeconds(2));
+            Integer status = number(values.get(key + "status"));   // none: an answer that is not HTTP
+            return curl.equals("0") ? new HttpResult(status == null ? 0 : status, values.getOrDefault(key + "body", "")).summary()
+                    : "health check failed: " + curlError(Integer.parseInt(curl), probeTimeout);
         }
 
         private static Integer number(String text) {
@@ -319,6 +320,11 @@ final class ServerCommands {
      */
     record InstanceRecord(long pid, String start, String release, boolean alive, boolean unit, String jar, String sha256) {}
 
+    /** How long an inspection may take: the server probes each port's health in turn. */
+    private Duration inspectTime() {
+        return SHORT.plus(config.health().probeTimeout().multipliedBy(config.app().ports().size()));
+    }
+
     static Command inspectCommand(ServerLayout layout, DeployConfig config) {
         return command("inspect", "base", layout.base(), "include", config.nginx().include(), "pidfile", config.nginx().pidFile(),
                 "errorlog", config.nginx().errorLog(), "ports", ports(config), "unit", config.app().name(),
@@ -326,11 +332,11 @@ final class ServerCommands {
     }
 
     Inspection inspect() throws SetupException {
-        ExecResult result = run(inspectCommand(layout, config), SHORT);
+        ExecResult result = run(inspectCommand(layout, config), inspectTime());
         if (result.exitCode() != OK) {
             throw new SetupException("cannot inspect the server: " + result.output());
         }
-        return Inspection.parse(result.values(), config.app().ports());
+        return Inspection.parse(result.values(), config.app().ports(), config.health().probeTimeout());
     }
 
     // ---- owner: who listens on a port

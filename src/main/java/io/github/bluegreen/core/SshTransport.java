@@ -91,15 +91,10 @@ public final class SshTransport implements Transport {
 
     /** Runs the command in the session's kept remote shell ({@link RemoteShell}). */
     @Override
-    public ExecResult exec(List<String> argv, Duration timeout) throws SetupException {
-        return exec(argv, null, timeout);
-    }
-
-    /** Runs {@code argv} in the kept shell, {@code data} (or nothing) on its standard input. */
-    private synchronized ExecResult exec(List<String> argv, InputStream data, Duration timeout) throws SetupException {
+    public synchronized ExecResult exec(List<String> argv, Duration timeout) throws SetupException {
         requests.incrementAndGet();
         try {
-            return shell().run(argv, data, timeout);
+            return shell().run(argv, timeout);
         } catch (RemoteShell.SentCommandFailed e) {
             throw new SetupException(null, "cannot " + e.what + " on " + describe() + ": " + e.output);
         } catch (TimeoutException e) {
@@ -116,6 +111,10 @@ public final class SshTransport implements Transport {
     }
 
     private RemoteShell shell() throws JSchException, IOException {
+        if (shellChannel != null && shellChannel.isClosed() && shell.hasUnanswered()) {
+            closeShell();
+            throw new IOException("the remote shell ended before the files sent ahead were confirmed written");
+        }
         if (shellChannel == null || shellChannel.isClosed()) {
             ChannelExec channel = (ChannelExec) session.openChannel("exec");
             channel.setCommand("exec /bin/sh");
@@ -225,7 +224,7 @@ public final class SshTransport implements Transport {
 
     @Override
     public Optional<String> read(String remotePath) throws SetupException {
-        ExecResult result = exec(List.of("sh", "-c", READ_FILE, "sh", remotePath), null, Duration.ofSeconds(30));
+        ExecResult result = exec(List.of("sh", "-c", READ_FILE, "sh", remotePath), Duration.ofSeconds(30));
         return switch (result.exitCode()) {
             case 0 -> Optional.of(result.stdout());
             case 3 -> Optional.empty();
@@ -281,7 +280,7 @@ public final class SshTransport implements Transport {
     @Override
     public String home() throws SetupException {
         if (home == null) {
-            ExecResult result = exec(List.of("sh", "-c", "printf %s \"$HOME\""), null, Duration.ofSeconds(30));
+            ExecResult result = exec(List.of("sh", "-c", "printf %s \"$HOME\""), Duration.ofSeconds(30));
             if (result.exitCode() != 0 || !result.stdout().startsWith("/")) {
                 throw new SetupException(null, "cannot find the home directory on " + describe() + ": " + result.output());
             }
@@ -328,6 +327,13 @@ public final class SshTransport implements Transport {
 
     @Override
     public synchronized void close() {
+        if (shell != null && shell.hasUnanswered()) {   // files sent ahead of no command: confirm them, or say so
+            try {
+                exec(List.of("true"), Duration.ofMinutes(5));
+            } catch (SetupException e) {
+                log.warn(e.getMessage());
+            }
+        }
         closeChannels();
         sessions.close();
         probeReader.shutdownNow();

@@ -141,16 +141,26 @@ port_pid() { # port_pid PORT: the PID listening on PORT ("" free, "?" not visibl
 seconds() { # seconds MS: MS as curl's --max-time wants it
     printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000))
 }
-probe_health() { # probe_health PORT: port.P.health.curl (curl's exit code), .status and .body (one line) of an answer
-    # from the health endpoint $health within $probe_ms (none without curl: the plugin then probes through its connection)
-    local out rc code
+http_status() { # http_status ANSWER: the status code of curl -i's answer (its first line)
+    printf '%s\n' "$1" | sed -n '1s/^HTTP\/[0-9.]* \([0-9][0-9][0-9]\).*/\1/p'
+}
+http_body() { # http_body ANSWER: what follows the headers
+    printf '%s\n' "$1" | sed '1,/^\r\{0,1\}$/d'
+}
+is_up() { # is_up ANSWER: HTTP 200 and UP as the top level's status, which actuator's JSON puts first
+    [ "$(http_status "$1")" = 200 ] && http_body "$1" | tr -d ' \t\r\n' | grep -q '^{"status":"UP"'
+}
+probe_health() { # probe_health PORT: port.P.health.curl (curl's exit code), .status, .body (one line) and .up of an
+    # answer from the health endpoint $health within $probe_ms (none without curl: the plugin then probes through its
+    # connection)
+    local out rc
     command -v curl > /dev/null 2>&1 || return 0
     out=$(curl -g -s -i --max-time "$(seconds "${probe_ms:-2000}")" "http://127.0.0.1:$1$health"); rc=$?
     echo "port.$1.health.curl=$rc"
     [ $rc -eq 0 ] || return 0
-    code=${out#HTTP/* }
-    echo "port.$1.health.status=${code%% *}"
-    echo "port.$1.health.body=$(printf '%s\n' "$out" | sed '1,/^\r\{0,1\}$/d' | tr '\r\n' '  ' | cut -c 1-300 | sed 's/ *$//')"
+    echo "port.$1.health.status=$(http_status "$out")"
+    echo "port.$1.health.body=$(http_body "$out" | tr '\r\n' '  ' | cut -c 1-300 | sed 's/ *$//')"
+    if is_up "$out"; then echo "port.$1.health.up=yes"; else echo "port.$1.health.up=no"; fi
 }
 describe_ports() { # describe_ports PORT...: port.P.pid / .start / .command / .uptime of each port's listener (with
     # $health: and what its health endpoint answers)
@@ -527,7 +537,7 @@ free_port() { # free_port: stops what of this app holds the target port (its rec
 }
 prune() { # prune RELEASES KEEP PROTECT: keeps the KEEP newest releases that went live, the newest that did not
     # (its log tells why it failed) and every protected one; removes the others
-    local releases=$1 keep=$2 protect=$3 r live=0 failed=0
+    local releases="$1" keep="$2" protect="$3" r live=0 failed=0
     [ -d "$releases" ] || return 0
     for r in $(ls -1 "$releases" | sort -r); do
         case " $protect " in *" $r "*) continue ;; esac
@@ -778,7 +788,7 @@ cmd_switch() {
         out=$(probe_health "$port")
         code=$(printf '%s\n' "$out" | sed -n "s/^port\.$port\.health\.status=//p")
         body=$(printf '%s\n' "$out" | sed -n "s/^port\.$port\.health\.body=//p")
-        if [ "$code" != 200 ] || ! printf '%s' "$body" | grep -Eq '"status" *: *"UP"'; then
+        if ! printf '%s\n' "$out" | grep -q "^port\.$port\.health\.up=yes$"; then
             [ -n "$code" ] || body="no answer, curl exit $(printf '%s\n' "$out" | sed -n "s/^port\.$port\.health\.curl=//p")"
             echo "error=the new version on port $port (PID $pid) no longer answers UP (${code:+HTTP $code }$body): not switching"
             echo "reason=unhealthy"
@@ -906,7 +916,7 @@ cmd_drain() {
 record() { # record DEPLOY STATE HISTORY [TIMED]: the deploy's record, written only while DEPLOY holds the lock (one
     # whose lock was taken over cannot), under state.lock; a failure to write one file never keeps the other from being
     # written. TIMED "KEY:MS" adds the line KEY=MS plus this command's own time. Returns 3 not held, 4 not written.
-    local failed="" state=$2
+    local failed="" state="$2"
     owner_lock
     if [ "$(value_of deployId "$base/deploy.lock")" != "$1" ]; then
         echo "save=not-held"; print_holder; return 3
@@ -996,7 +1006,7 @@ cmd_health() { # polls the instance's health endpoint from the server itself unt
         probes=$((probes + 1))
         out=$(curl -g -s -i --max-time "$(seconds "$probe_ms")" "http://127.0.0.1:$port$path")
         rc=$?; code=""
-        [ $rc -ne 0 ] || { code=${out#HTTP/* }; code=${code%% *}; }
+        [ $rc -ne 0 ] || code=$(http_status "$out")
         [ "$code" != 200 ] || break
         alive "$pid" "$start" || break
         now_ms; [ "$NOW" -lt "$deadline" ] || break
@@ -1007,8 +1017,8 @@ cmd_health() { # polls the instance's health endpoint from the server itself unt
     if alive "$pid" "$start"; then echo "health.alive=yes"; else echo "health.alive=no"; fi
     [ "$code" = 200 ] && owner=$(port_pid "$port") && echo "health.owner=$owner"
     echo "health.answer.base64=$(printf '%s' "$out" | base64 | tr -d '\n')"
-    # healthy: UP (the top level's status, as actuator's JSON puts it first), from the very process started
-    [ "$code" = 200 ] && [ "$owner" = "$pid" ] && printf '%s' "${out#*\{}" | grep -Eq '^ *"status" *: *"UP"' || exit 2
+    # healthy: UP, from the very process started
+    [ "$owner" = "$pid" ] && is_up "$out" || exit 2
 }
 cmd_probe() { # an HTTP GET from the server itself, for servers whose sshd forbids port forwarding
     local port="" path="" timeout_ms=2000
@@ -1021,7 +1031,9 @@ cmd=${1:-}
 [ $# -eq 0 ] || shift
 now_ms; BEGAN=$NOW
 case "$cmd" in
-switch|cleanup|health) ( "cmd_$cmd" "$@" ); rc=$?; [ $rc -ne 0 ] || then_record "$@"; exit $rc ;;
+switch|cleanup|health)   # the record's own failure (save=) never changes the command's exit code; a takeover
+    # between the two leaves the record refused (save=not-held): the taker goes by nginx's facts
+    ( "cmd_$cmd" "$@" ); rc=$?; [ $rc -ne 0 ] || ( then_record "$@" ); exit $rc ;;
 lock|inspect|owner|start|stop|drain|save|unlock|tail|blobs|hook|probe) "cmd_$cmd" "$@" ;;
 *) echo "error=unknown command '$cmd'"; exit 4 ;;
 esac

@@ -29,21 +29,28 @@ class RemoteShellTest {
     void theFrameQuotesEveryWordAndEndsWithTheMarkerLine() throws Exception {
         assertEquals("if [ -z \"$__bluegreen_failed\" ]; then 'echo' 'it'\"'\"'s' 2>&1 < /dev/null\n"
                 + "else (exit 125); fi; __bluegreen_status=$?; __bluegreen_failed=; printf '\\n%s %s\\n' END \"$__bluegreen_status\"\n",
-                new RemoteShell(null, null, reader).frame(List.of("echo", "it's"), "END"));
+                RemoteShell.frame(List.of("echo", "it's"), "END"));
     }
 
     @Test
     void aLongWordTravelsOncePerShell() throws Exception {
         String script = "echo \"$1\"; : '" + "x".repeat(RemoteShell.LONG_WORD) + "'";
-        RemoteShell framing = new RemoteShell(null, null, reader);
-        assertTrue(framing.frame(List.of("sh", "-c", script, "a"), "END").startsWith("__bluegreen_word1='echo"), "defined the first time");
-        assertTrue(framing.frame(List.of("sh", "-c", script, "b"), "END").startsWith("if [ -z \"$__bluegreen_failed\" ]; then 'sh' '-c' \"$__bluegreen_word1\" 'b' 2>&1"),
-                "then named");
+        assertTrue(RemoteShell.frame(List.of("sh", "-c", script, "a"), "END").startsWith("__bluegreen_word1='echo"), "defined the first time");
         Process sh = new ProcessBuilder("/bin/sh").start();
         try {
-            RemoteShell shell = new RemoteShell(sh.getOutputStream(), sh.getInputStream(), reader);
+            java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+            java.io.OutputStream counted = new java.io.FilterOutputStream(sh.getOutputStream()) {
+                @Override
+                public void write(byte[] bytes, int offset, int length) throws IOException {
+                    sent.addAndGet(length);
+                    out.write(bytes, offset, length);
+                }
+            };
+            RemoteShell shell = new RemoteShell(counted, sh.getInputStream(), reader);
             assertEquals("one\n", shell.run(List.of("sh", "-c", script, "test", "one"), Duration.ofSeconds(5)).stdout());
+            assertTrue(sent.getAndSet(0) > RemoteShell.LONG_WORD, "sent the first time");
             assertEquals("two\n", shell.run(List.of("sh", "-c", script, "test", "two"), Duration.ofSeconds(5)).stdout());
+            assertTrue(sent.get() < 500, "then only named: " + sent.get() + " bytes");
         } finally {
             sh.destroyForcibly();
         }
@@ -72,12 +79,15 @@ class RemoteShellTest {
             RemoteShell shell = new RemoteShell(sh.getOutputStream(), sh.getInputStream(), reader);
             byte[] data = new byte[300_000];
             new java.util.Random(7).nextBytes(data);   // every byte value, NULs and newlines among them
-            ExecResult sum = shell.run(List.of("sh", "-c", "base64 -d | sha256sum"), new java.io.ByteArrayInputStream(data), Duration.ofSeconds(10));
+            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("data");
+            shell.send(List.of("sh", "-c", "base64 -d > \"$1\"", "sh", dir + "/data"), new java.io.ByteArrayInputStream(data), "write data");
+            ExecResult sum = shell.run(List.of("sha256sum", dir + "/data"), Duration.ofSeconds(10));
             String expected = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(data));
             assertEquals(0, sum.exitCode(), sum.output());
             assertEquals(expected, sum.stdout().split(" ")[0]);
-            ExecResult empty = shell.run(List.of("sh", "-c", "base64 -d | wc -c"), new java.io.ByteArrayInputStream(new byte[0]), Duration.ofSeconds(5));
-            assertEquals("0", empty.stdout().trim());
+            shell.send(List.of("sh", "-c", "base64 -d > \"$1\"", "sh", dir + "/empty"), new java.io.ByteArrayInputStream(new byte[0]), "write empty");
+            ExecResult empty = shell.run(List.of("wc", "-c", dir + "/empty"), Duration.ofSeconds(5));
+            assertEquals("0", empty.stdout().trim().split(" ")[0]);
             assertEquals("next", shell.run(List.of("echo", "next"), Duration.ofSeconds(5)).stdout().trim(), "the shell reads commands again");
         } finally {
             sh.destroyForcibly();

@@ -393,7 +393,13 @@ class ServerCommandsTest {
             assertTrue(down.error().endsWith("no longer answers UP (HTTP 503 {\"status\":\"DOWN\"}): not switching"), down.error());
             assertFalse(Files.exists(server.include), "nothing written");
 
-            answer[0] = "200";
+            answer[0] = "200";   // pretty-printed, a component UP but the app not
+            answer[1] = "{\n  \"status\" : \"WARNING\",\n  \"components\" : {\n    \"db\" : {\n      \"status\" : \"UP\"\n    }\n  }\n}";
+            assertTrue(commands.switchTo(target, "/actuator/health").unhealthy(), "only the top level's status counts");
+            assertFalse(commands.awaitHealth(target, Duration.ofMillis(300)).orElseThrow().healthy(), "for the health wait too");
+
+            answer[1] = "{\n  \"status\" : \"UP\",\n  \"components\" : {\n    \"db\" : {\n      \"status\" : \"DOWN\"\n    }\n  }\n}";
+            assertTrue(commands.awaitHealth(target, Duration.ofMillis(300)).orElseThrow().healthy(), "UP, pretty-printed");
             answer[1] = "{\"status\":\"UP\",\"components\":{\"db\":{\"status\":\"DOWN\"}}}";
             assertEquals(ServerCommands.OK, commands.switchTo(target, "/actuator/health").exit());
             assertEquals(server.routeTo(port), Files.readString(server.include).trim());
