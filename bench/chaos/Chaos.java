@@ -387,10 +387,14 @@ public class Chaos {
         return null;
     }
 
-    /** What the host shows: the include's port, the lock, the state file, the app processes, the live port's answer. */
+    /**
+     * What the host shows: the include's port, the lock, the state file, the app processes, the live port's answer; once
+     * no server command runs (a killed Maven's last command, e.g. a switch, goes on to its end on the server).
+     */
     private Map<String, String> facts(Host host) throws Exception {
         String base = quote(host.base());
-        String script = "inc=$(sed -n 's/.*127\\.0\\.0\\.1:\\([0-9]*\\);.*/\\1/p' " + quote(host.include()) + " 2>/dev/null | head -n1)\n"
+        String script = "[ ! -e " + base + "/commands.lock ] || flock -w 120 " + base + "/commands.lock true\n"
+                + "inc=$(sed -n 's/.*127\\.0\\.0\\.1:\\([0-9]*\\);.*/\\1/p' " + quote(host.include()) + " 2>/dev/null | head -n1)\n"
                 + "echo \"include=$inc\"\n"
                 + "echo \"lock=$(grep '^deployId=' " + base + "/deploy.lock 2>/dev/null | tr -d '\\n')\"\n"
                 // the app: a JVM (its command line starts with java) running a jar from the releases
