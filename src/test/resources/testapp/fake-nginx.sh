@@ -8,10 +8,11 @@ echo $$ > "$1"
 linger=${2:-0}
 quit_delay=${3:-0}
 worker() {
-    # (signals unblocked: a JVM that started the master may have passed SIGQUIT on blocked)
+    # (signals unblocked: a JVM that started the master may have passed SIGQUIT on blocked); it ends once its master is
+    # gone, however the master ended (a SIGKILL leaves no trap to stop it: orphans had piled up by the thousand)
     perl -MPOSIX -e 'sigprocmask(SIG_SETMASK, POSIX::SigSet->new); $0 = "nginx: worker process";
         $SIG{QUIT} = sub { $0 = "nginx: worker process is shutting down"; select(undef, undef, undef, $ARGV[0]); exit 0 };
-        sleep 300 while 1' "$linger" &
+        my $master = getppid(); while (getppid() == $master) { sleep 1 }' "$linger" &
     current=$!
 }
 worker
