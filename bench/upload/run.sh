@@ -115,15 +115,22 @@ PY
 
 # ---- the client side of the upload, timed call by call (bench/upload/parts)
 
+# the plugin jar and its runtime libraries (JarLayers reads zip entries with commons-compress)
+plugin_classpath() {
+    mvn -q -o -ntp -f "$ROOT/pom.xml" dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$OUT/plugin.classpath" > /dev/null
+    echo "$PLUGIN_JAR:$(cat "$OUT/plugin.classpath")"
+}
+
 upload_parts() {
     mkdir -p "$OUT/parts"
-    javac -d "$OUT/parts" -cp "$PLUGIN_JAR" "$HERE/parts/io/github/bluegreen/core/UploadParts.java"
+    PLUGIN_CP=$(plugin_classpath)
+    javac -d "$OUT/parts" -cp "$PLUGIN_CP" "$HERE/parts/io/github/bluegreen/core/UploadParts.java"
     {
         echo "# v2 against v1 (what the change row computes), 3 rounds in one JVM; round 1 = a Maven run's cost"
         echo "## Maven's default JVM"
-        java -cp "$PLUGIN_JAR:$OUT/parts" io.github.bluegreen.core.UploadParts "$OUT/jars/v2/$APP.jar" "$OUT/jars/v1/$APP.jar" 3
+        java -cp "$PLUGIN_CP:$OUT/parts" io.github.bluegreen.core.UploadParts "$OUT/jars/v2/$APP.jar" "$OUT/jars/v1/$APP.jar" 3
         echo "## -XX:TieredStopAtLevel=1 (C1 only)"
-        java -XX:TieredStopAtLevel=1 -cp "$PLUGIN_JAR:$OUT/parts" io.github.bluegreen.core.UploadParts "$OUT/jars/v2/$APP.jar" "$OUT/jars/v1/$APP.jar" 3
+        java -XX:TieredStopAtLevel=1 -cp "$PLUGIN_CP:$OUT/parts" io.github.bluegreen.core.UploadParts "$OUT/jars/v2/$APP.jar" "$OUT/jars/v1/$APP.jar" 3
     } > "$OUT/upload-parts.txt" 2>&1
 }
 
@@ -131,7 +138,7 @@ upload_parts() {
 # from the plugin jar), then sha256sum, as the start command does; on this machine's disk, page cache warm
 
 rebuild_timing() {
-    local dir=$OUT/rebuild cp=$PLUGIN_JAR:$OUT/parts
+    local dir=$OUT/rebuild cp=$PLUGIN_CP:$OUT/parts
     mkdir -p "$dir/server"
     java -cp "$cp" io.github.bluegreen.core.UploadParts "$OUT/jars/v1/$APP.jar" "" 1 "$dir/v1" > "$dir/bundles.txt"
     java -cp "$cp" io.github.bluegreen.core.UploadParts "$OUT/jars/v2/$APP.jar" "$OUT/jars/v1/$APP.jar" 1 "$dir/v2" >> "$dir/bundles.txt"

@@ -23,13 +23,19 @@ final class CleanupStep {
         if (old != null && old.release() != null) {
             protect.add(old.release());
         }
+        Duration keepOld = d.config.app().keepOld();
+        Instant keptUntil = Instant.now().plus(keepOld);
+        d.recordWithLastCommand(after -> {   // the server keeps the old instance when asked to and there is one
+            if (stop != null && keepOld.toSeconds() > 0) {   // as the server decides (keep_old_s)
+                after.previousKeptUntil(keptUntil);
+            }
+        });
         ServerCommands.StopResult result = d.server.cleanup(stop, protect);
         if (result.refused() != null) {
             throw new SetupException("cleanup refused to stop the old instance: " + result.refused());
         }
-        Duration keepOld = d.config.app().keepOld();
         if (result.kept()) {
-            d.state.previousKeptUntil(Instant.now().plus(keepOld));
+            d.state.previousKeptUntil(keptUntil);
             d.log.info("Keeping the old instance on port " + old.port() + " (PID " + old.pid() + ") for " + Durations.format(keepOld)
                     + " (bluegreen.keepOldSeconds): bluegreen:rollback until then only switches nginx back");
         } else if (result.stopped() != null) {

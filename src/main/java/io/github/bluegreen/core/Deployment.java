@@ -23,7 +23,9 @@ public final class Deployment {
     boolean keptForRollback;
     /** The deploy id all hosts of a fleet share (one release name everywhere), or null: detect makes one. */
     String sharedDeployId;
-    /** What lives from one goal to the next within one Maven invocation on this host (the running proof). */
+    /** The session key of the state this invocation saved last on this host. */
+    private static final String SAVED_STATE = "bluegreen.state";
+    /** What lives from one goal to the next within one Maven invocation on this host (the running proof, the saved state). */
     final Map<String, Object> session;
     /** The proof's report when probes failed (set by cleanup), or null. */
     String proofFailures;
@@ -40,6 +42,9 @@ public final class Deployment {
     private boolean reverted;
     /** In a fleet that reverts: a switch that went through before this host failed is undone by its failure contract. */
     boolean revertOnFailure;
+    /** The step running now and when it began. */
+    private Step step;
+    private Instant stepBegan;
 
     private Deployment(DeployConfig config, Transport transport, DeployLog log, ServerLayout layout, Map<String, Object> session) {
         this.session = session;
@@ -75,12 +80,14 @@ public final class Deployment {
             return;
         }
         Instant begin = Instant.now();
+        this.step = step;
+        this.stepBegan = begin;
         if (step.requires() != null) {
-            state = readState();
+            resumeState();
             requirePhase(step);
-            requireLock();
         }
         Duration took;
+        boolean released = false;
         try {
             step.work().run(this);
             took = Duration.between(begin, Instant.now());
@@ -89,8 +96,13 @@ public final class Deployment {
             if (step.completes() == Phase.DONE) {
                 state.finishedAt(Instant.now());
             }
-            // a deploy that is done is in history.log with the same write (a kill during the hook cannot lose it)
-            saveState(step.completes() == Phase.DONE ? historyLine(state, "DONE", null) : null);
+            if (server.takeRecorded()) {   // the step's last command recorded it, in its own round trip
+                session.put(SAVED_STATE, state);
+                released = step.completes() == Phase.DONE && config.hooks().afterDeploy().isEmpty();
+            } else {
+                // a deploy that is done is in history.log with the same write (a kill during the hook cannot lose it)
+                saveState(step.completes() == Phase.DONE ? historyLine(state, "DONE", null) : null);
+            }
         } catch (DeployFailedException e) {
             throw new DeployFailedException(sentence(e.getMessage()) + fail(e.getMessage()));
         } catch (SetupException e) {
@@ -101,7 +113,7 @@ public final class Deployment {
         }
         log.info(step.goal() + " done in " + Durations.format(took));
         if (step.completes() == Phase.DONE) {
-            finish();
+            finish(released);
             if (proofFailures != null && config.traffic().requireZeroFailures()) {
                 throw new DeployFailedException("the deploy is done, but requests failed during it (bluegreen.requireZeroFailures): "
                         + proofFailures);
@@ -259,6 +271,7 @@ public final class Deployment {
             ServerCommands.LockResult result = server.lock(me, expect, takeoverWait);
             if (result instanceof ServerCommands.Taken taken) {
                 holdsLock = true;
+                server.holder(me.deployId());
                 return taken.inspection();
             }
             takenOver = null;
@@ -299,6 +312,22 @@ public final class Deployment {
         }
     }
 
+    /**
+     * The state this invocation saved last, if the previous goal ran in it: nothing to ask the server, since only the lock's
+     * holder saves and the server refuses a guarded command of a deploy whose lock was taken over. Otherwise (a goal run
+     * alone) the server's state file, whose deploy must hold the lock.
+     */
+    private void resumeState() throws SetupException {
+        if (session.get(SAVED_STATE) instanceof DeployState saved) {
+            state = saved;
+            holdsLock = true;
+            server.holder(saved.deployId());
+        } else {
+            state = readState();
+            requireLock();
+        }
+    }
+
     private DeployState readState() throws SetupException {
         String text = transport.read(layout.stateFile()).orElseThrow(() -> new SetupException(
                 "no deploy in progress: " + layout.stateFile() + " does not exist. Run bluegreen:detect first"));
@@ -316,8 +345,19 @@ public final class Deployment {
      */
     DeployState readStateOrEmpty() {
         try {
-            return transport.read(layout.stateFile()).map(DeployState::parse).orElseGet(DeployState::new);
-        } catch (SetupException | IllegalArgumentException e) {
+            return stateOrEmpty(transport.read(layout.stateFile()));
+        } catch (SetupException e) {
+            log.warn("Ignoring the state file " + layout.stateFile() + " (" + e.getMessage()
+                    + "): nginx's include and the ports decide what is live");
+            return new DeployState();
+        }
+    }
+
+    /** The state file's text as {@link #readStateOrEmpty()} takes it (from an inspection of the server, say). */
+    DeployState stateOrEmpty(Optional<String> text) {
+        try {
+            return text.map(DeployState::parse).orElseGet(DeployState::new);
+        } catch (IllegalArgumentException e) {
             log.warn("Ignoring the state file " + layout.stateFile() + " (" + e.getMessage()
                     + "): nginx's include and the ports decide what is live");
             return new DeployState();
@@ -340,10 +380,31 @@ public final class Deployment {
                     + " (holder: " + (holder == null ? "nobody" : holder) + "). Run bluegreen:detect to start a new deploy");
         }
         holdsLock = true;
+        server.holder(state.deployId());
     }
 
     void saveState() throws SetupException {
         saveState(null);
+    }
+
+    /**
+     * The step's last command (a switch, cleanup or health wait) records, once it succeeded on the server, the state
+     * after this step: the state now, changed by {@code outcome} (what that success makes true), the step's phase and
+     * time, and at DONE its history line, the lock released too unless an afterDeploy hook runs first. The state moves
+     * with the fact, in its round trip; a command that fails records nothing.
+     */
+    void recordWithLastCommand(java.util.function.Consumer<DeployState> outcome) {
+        DeployState after = DeployState.parse(state.text());
+        outcome.accept(after);
+        long millis = Duration.between(stepBegan, Instant.now()).toMillis();
+        after.steps().put(step, new DeployState.StepTime(stepBegan, millis));
+        after.phase(step.completes());
+        boolean done = step.completes() == Phase.DONE;
+        if (done) {
+            after.finishedAt(Instant.now());
+        }
+        server.carry(new ServerCommands.Record(after.text(), done ? historyLine(after, "DONE", null) : null,
+                done && config.hooks().afterDeploy().isEmpty(), "step." + step.goal() + ".ms", millis));
     }
 
     /** The state file (and a history.log line, if given), written only while this deploy holds the lock. */
@@ -353,6 +414,7 @@ public final class Deployment {
             throw new SetupException(null, "deploy " + state.deployId() + " no longer holds the deploy lock (held by "
                     + holder.describe(Instant.now()) + "): it recorded nothing");
         }
+        session.put(SAVED_STATE, state);
     }
 
     /**
@@ -387,11 +449,17 @@ public final class Deployment {
         }
     }
 
-    /** The end of a deploy that reached DONE (recorded with its history line): after-deploy hook, lock released, summary. */
-    private void finish() {
+    /**
+     * The end of a deploy that reached DONE (recorded with its history line): after-deploy hook, lock released (unless
+     * {@code released} with the record already), summary.
+     */
+    private void finish(boolean released) {
+        session.remove(SAVED_STATE);
         afterDeployHook("DONE", null);
         try {
-            server.unlock(state.deployId());
+            if (!released) {
+                server.unlock(state.deployId());
+            }
         } catch (SetupException e) {
             log.warn("The deploy is done, but its lock could not be released (" + e.getMessage() + "): the next deploy takes it over");
         }
@@ -406,6 +474,7 @@ public final class Deployment {
      * and what it could not do is logged, so the real reason is never hidden.
      */
     private String fail(String reason) {
+        session.remove(SAVED_STATE);
         if (session.remove(SwitchStep.PROOF) instanceof Proof proof) {
             log.warn(proof.stop().describe());
         }
@@ -416,6 +485,11 @@ public final class Deployment {
         try {
             note = stopWhatThisDeployStarted();
         } catch (SetupException first) {
+            if (server.lockLost()) {   // taken over: what this deploy started is the new holder's to decide about
+                holdsLock = false;
+                log.warn(first.getMessage());
+                return " Its lock was taken over: the deploy that holds it now recovers what this one left.";
+            }
             try {
                 transport.reopen();
                 note = stopWhatThisDeployStarted();

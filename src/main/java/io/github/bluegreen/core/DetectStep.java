@@ -26,7 +26,7 @@ final class DetectStep {
         ServerCommands.Inspection seen = d.takeLock(LockOwner.thisProcess(state.deployId(), state.kind().name().toLowerCase()));
         d.log.info("Deploy " + state.deployId() + " (" + state.kind().name().toLowerCase() + " by " + state.deployedBy()
                 + ") holds the deploy lock");
-        DeployState before = d.readStateOrEmpty();
+        DeployState before = d.stateOrEmpty(seen.stateFile());
         recordLockOnlyDeploy(d, before);
 
         if (seen.errorLogUnreadable()) {
@@ -54,9 +54,9 @@ final class DetectStep {
         DeployState.Instance live = plan.live();
         if (live != null && live.pid() != null) {
             d.log.info((live.release().equals("adopted") ? "Adopting the live app on port " + live.port() + " (PID " + live.pid()
-                    + ", not started by this plugin: " + seen.port(live.port()).command() + "), " + health(d, live.port())
+                    + ", not started by this plugin: " + seen.port(live.port()).command() + "), " + health(d, seen, live.port())
                     + ". It will be stopped gracefully after the switch" : "Live instance PID " + live.pid() + " on port " + live.port()
-                    + ", release " + live.release() + ": " + health(d, live.port())) + "; target port " + plan.targetPort());
+                    + ", release " + live.release() + ": " + health(d, seen, live.port())) + "; target port " + plan.targetPort());
         } else if (live != null) {
             d.log.warn("nginx routes to port " + live.port() + " but nothing listens there: traffic is failing now; deploying to port "
                     + plan.targetPort());
@@ -120,7 +120,11 @@ final class DetectStep {
         }
     }
 
-    private static String health(Deployment d, int port) {
+    private static String health(Deployment d, ServerCommands.Inspection seen, int port) {
+        String answered = seen.port(port).health();
+        if (answered != null) {
+            return answered.startsWith("health check failed") ? answered : "health " + answered;
+        }
         try {
             return "health " + d.transport.httpGet(port, d.config.health().path(), Duration.ofSeconds(2)).summary();
         } catch (IOException e) {

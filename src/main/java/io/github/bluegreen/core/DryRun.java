@@ -15,7 +15,7 @@ final class DryRun {
 
     static List<String> plan(Deployment d) throws SetupException {
         ServerCommands.Inspection seen = d.server.inspect();
-        DeployState before = d.readStateOrEmpty();
+        DeployState before = d.stateOrEmpty(seen.stateFile());
         Integer routed = seen.routedPort(d.config);
         Recovery.Plan plan = Recovery.plan(before, seen, routed, d.config.app().ports(), port -> false);
         List<String> lines = new ArrayList<>();
@@ -58,7 +58,7 @@ final class DryRun {
             lines.add("  beforeSwitch hook: " + ServerCommands.hookCommand(d.layout, "beforeSwitch", d.config.hooks().beforeSwitch(),
                     d.config.hooks().timeout(), new ServerCommands.HookFacts(target, null, release, release, null, null)));
         }
-        lines.add("  switch: " + ServerCommands.switchCommand(d.layout, d.config, next));
+        lines.add("  switch: " + ServerCommands.switchCommand(d.layout, d.config, next, d.config.health().path()));
         lines.add("  cleanup: " + ServerCommands.cleanupCommand(d.layout, d.config, live == null || live.pid() == null ? null : live,
                 List.of(release)));
         if (!d.config.hooks().afterDeploy().isEmpty()) {

@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
@@ -84,20 +83,6 @@ public final class LocalTransport implements Transport {
         replaceAtomically(remotePath, temp -> Files.writeString(temp, content));
     }
 
-    @Override
-    public void append(String path, String text) throws SetupException {
-        try {
-            Path file = Path.of(path);
-            Files.createDirectories(file.getParent(), PRIVATE_DIRECTORY);
-            if (!Files.exists(file)) {
-                Files.createFile(file, PRIVATE_FILE);
-            }
-            Files.writeString(file, text, StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            throw new SetupException(null, "cannot append to " + path + ": " + e, e);
-        }
-    }
-
     private interface Fill {
         void into(Path temp) throws IOException;
     }
@@ -114,15 +99,6 @@ public final class LocalTransport implements Transport {
             Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new SetupException(null, "cannot write " + path + ": " + e, e);
-        }
-    }
-
-    @Override
-    public void delete(String remotePath) throws SetupException {
-        try {
-            Files.deleteIfExists(Path.of(remotePath));
-        } catch (IOException e) {
-            throw new SetupException(null, "cannot delete " + remotePath + ": " + e, e);
         }
     }
 

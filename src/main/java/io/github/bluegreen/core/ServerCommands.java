@@ -26,15 +26,36 @@ import java.util.regex.Pattern;
 final class ServerCommands {
     static final int OK = 0;
     static final int REFUSED = 3;
+    /** health: no UP from the started process (yet). */
+    static final int NOT_HEALTHY = 2;
     static final int FAILED = 4;
     static final int BUSY = 5;
     static final int REBUILD_FAILED = 6;
     static final String SCRIPT = load();
     private static final Duration SHORT = Duration.ofSeconds(30);
 
+    /** The commands that change what runs or routes: a deploy's own run only while it holds the lock ({@link #holder}). */
+    private static final Set<String> GUARDED = Set.of("start", "switch", "stop", "cleanup");
+
     private final Transport transport;
     private final ServerLayout layout;
     private final DeployConfig config;
+    /** The deploy whose commands these are, once it holds the lock: the server refuses its guarded commands after a takeover. */
+    private String holder;
+    /** A guarded command was refused: {@link #holder} no longer holds the lock. */
+    private boolean lockLost;
+    /** The commands that record what their success makes true in the same round trip ({@link #carry}). */
+    private static final Set<String> RECORDING = Set.of("switch", "cleanup", "health");
+    /** What the next recording command records once it succeeded, or null. */
+    private Record carried;
+    /** The last recording command recorded its {@link Record} (and released the lock, if asked). */
+    private boolean recorded;
+
+    /**
+     * A deploy's record, as {@code save} writes it: the state file, a history line, the lock released; {@code timedKey}
+     * (a step's time) gets {@code millisBefore} plus the server's time for the command.
+     */
+    record Record(String state, String history, boolean unlock, String timedKey, long millisBefore) {}
 
     ServerCommands(Transport transport, ServerLayout layout, DeployConfig config) {
         this.transport = transport;
@@ -70,8 +91,69 @@ final class ServerCommands {
         return new Command(name, args, List.of());
     }
 
+    /** From now on, the guarded commands run only while {@code deployId} holds the deploy lock. */
+    void holder(String deployId) {
+        holder = deployId;
+    }
+
+    /** A guarded command was refused because this deploy's lock was taken over. */
+    boolean lockLost() {
+        return lockLost;
+    }
+
+    /**
+     * The next command, if it is a switch, cleanup or health wait, records {@code record} on the server once it
+     * succeeded (for the {@link #holder} only): the state its facts make true moves with them, in the same round trip.
+     */
+    void carry(Record record) {
+        carried = record;
+        recorded = false;
+    }
+
+    /** Whether the last recording command recorded what it carried; asking forgets it. */
+    boolean takeRecorded() {
+        boolean was = recorded;
+        recorded = false;
+        carried = null;
+        return was;
+    }
+
     private ExecResult run(Command command, Duration timeout) throws SetupException {
-        return transport.exec(argv(command), timeout);
+        if (holder != null && GUARDED.contains(command.name())) {
+            command.args().put("holder", holder);
+        }
+        Record record = holder != null && RECORDING.contains(command.name()) ? carried : null;
+        carried = null;   // for the very next command only: never recorded by a later one
+        if (record != null) {
+            command.args().put("holder", holder);
+            command.args().putIfAbsent("base", layout.base());   // health has none of its own
+            command.args().put("then_state", record.state());
+            command.args().put("then_timed", record.timedKey() + ":" + record.millisBefore());
+            command.args().put("then_history", java.util.Objects.toString(record.history(), ""));
+            command.args().put("then_unlock", record.unlock() ? "yes" : "");
+        }
+        ExecResult result = transport.exec(argv(command), timeout);
+        if (record != null && result.exitCode() == OK) {
+            String save = result.values().getOrDefault("save", "");
+            if (save.equals("not-held")) {
+                lockLost = true;
+                throw new SetupException(null, "deploy " + holder + " no longer holds the deploy lock (held by "
+                        + LockOwner.parse(result.values()).describe(java.time.Instant.now()) + "): it recorded nothing");
+            }
+            if (!save.equals("done")) {
+                throw new SetupException(null, "cannot record the deploy in " + layout.base() + ": "
+                        + result.values().getOrDefault("error", result.output()));
+            }
+            recorded = true;
+        }
+        if (result.exitCode() == REFUSED && result.values().containsKey("refused.lock")) {
+            lockLost = true;
+            String now = result.values().containsKey("holder.deployId")
+                    ? "held by " + LockOwner.parse(result.values()).describe(java.time.Instant.now()) : "nobody holds it";
+            throw new SetupException(null, "deploy " + holder + " no longer holds the deploy lock (" + now + "): the server refused its "
+                    + command.name() + " and changed nothing");
+        }
+        return result;
     }
 
     /** The whole argument vector of a command: {@code sh -c <script> bluegreen COMMAND ARGS...}. */
@@ -104,15 +186,17 @@ final class ServerCommands {
         lock.args().put("errorlog", config.nginx().errorLog());
         lock.args().put("ports", ports(config));
         lock.args().put("unit", config.app().name());
+        lock.args().put("health", config.health().path());
+        lock.args().put("probe_ms", String.valueOf(config.health().probeTimeout().toMillis()));
         return lock;
     }
 
     /** Takes the lock if it is free, or (with {@code expect}) takes it over from that holder, waiting for its last command. */
     LockResult lock(LockOwner me, String expect, Duration wait) throws SetupException {
-        ExecResult result = run(lockCommand(layout, config, me, expect, wait), wait.plus(SHORT));
+        ExecResult result = run(lockCommand(layout, config, me, expect, wait), wait.plus(inspectTime()));
         Map<String, String> values = result.values();
         return switch (result.exitCode()) {
-            case OK -> new Taken(Inspection.parse(values, config.app().ports()));
+            case OK -> new Taken(Inspection.parse(values, config.app().ports(), config.health().probeTimeout()));
             case REFUSED -> new Held(LockOwner.parse(values), values.getOrDefault("holder.alive", "unknown"));
             case BUSY -> new Busy(values.getOrDefault("busy.command", "?"));
             default -> throw new SetupException("bluegreen.baseDir", "cannot take the deploy lock " + layout.lockFile() + ": "
@@ -130,10 +214,10 @@ final class ServerCommands {
      * @param errorLogUnreadable the deploy user cannot read nginx's error log (bluegreen.nginxErrorLog)
      */
     record Inspection(boolean includeExists, String includeLine, Journal journal, Map<Integer, PortState> ports, LockOwner holder,
-            String holderAlive, Set<String> nginxRoutes, boolean errorLogUnreadable) {
+            String holderAlive, Set<String> nginxRoutes, boolean errorLogUnreadable, java.util.Optional<String> stateFile) {
         private static final Pattern SERVICE_URL = Pattern.compile("set\\s+\\$service_url\\s+https?://[^\\s:/;]+:(\\d+)\\s*;");
 
-        static Inspection parse(Map<String, String> values, List<Integer> ports) {
+        static Inspection parse(Map<String, String> values, List<Integer> ports, Duration probeTimeout) {
             Map<Integer, PortState> states = new TreeMap<>();
             for (int port : ports) {
                 String key = "port." + port + ".";
@@ -148,7 +232,7 @@ final class ServerCommands {
                         + values.getOrDefault(key + "unit.UnitFileState", "?") + ", restarts " + values.getOrDefault(key + "unit.NRestarts", "?") : null;
                 states.put(port, new PortState(port, values.getOrDefault(key + "pid", ""), values.get(key + "start"),
                         values.getOrDefault(key + "command", "").trim(), uptime.isEmpty() ? null : Long.parseLong(uptime), record, unit,
-                        "yes".equals(values.get(key + "ours"))));
+                        "yes".equals(values.get(key + "ours")), health(values, key + "health.", probeTimeout)));
             }
             Set<String> routes = new java.util.TreeSet<>();
             values.forEach((key, value) -> {
@@ -159,9 +243,22 @@ final class ServerCommands {
             Journal journal = values.containsKey("journal.to") ? new Journal(number(values.get("journal.from")),
                     Integer.parseInt(values.get("journal.to"))) : null;
             LockOwner holder = values.containsKey("holder.deployId") ? LockOwner.parse(values) : null;
+            java.util.Optional<String> stateFile = java.util.Optional.ofNullable(values.get("state.base64"))
+                    .map(text -> new String(java.util.Base64.getDecoder().decode(text.trim()), StandardCharsets.UTF_8));
             return new Inspection("true".equals(values.get("include.exists")), values.getOrDefault("include.line", "").trim(),
                     journal, states, holder, values.getOrDefault("holder.alive", "unknown"), routes,
-                    values.containsKey("nginx.errorlog"));
+                    values.containsKey("nginx.errorlog"), stateFile);
+        }
+
+        /** What the listener's health endpoint answered the server, or null (no listener, no curl there). */
+        private static String health(Map<String, String> values, String key, Duration probeTimeout) {
+            String curl = values.get(key + "curl");
+            if (curl == null) {
+                return null;
+            }
+            Integer status = number(values.get(key + "status"));   // none: an answer that is not HTTP
+            return curl.equals("0") ? new HttpResult(status == null ? 0 : status, values.getOrDefault(key + "body", "")).summary()
+                    : "health check failed: " + curlError(Integer.parseInt(curl), probeTimeout);
         }
 
         private static Integer number(String text) {
@@ -199,9 +296,10 @@ final class ServerCommands {
      * @param record the instance the server recorded on this port when the plugin started it, or null
      * @param unit   its systemd unit's state (active state, enabled or not, restarts), or null (no unit)
      * @param ours   the listener runs a jar from this app's releases
+     * @param health what its health endpoint answered the server ("HTTP 200 {...}", or why none), or null: not asked
      */
     record PortState(int port, String pid, String start, String command, Long uptimeSeconds, InstanceRecord record, String unit,
-            boolean ours) {
+            boolean ours, String health) {
         boolean free() {
             return pid.isEmpty();
         }
@@ -222,17 +320,23 @@ final class ServerCommands {
      */
     record InstanceRecord(long pid, String start, String release, boolean alive, boolean unit, String jar, String sha256) {}
 
+    /** How long an inspection may take: the server probes each port's health in turn. */
+    private Duration inspectTime() {
+        return SHORT.plus(config.health().probeTimeout().multipliedBy(config.app().ports().size()));
+    }
+
     static Command inspectCommand(ServerLayout layout, DeployConfig config) {
         return command("inspect", "base", layout.base(), "include", config.nginx().include(), "pidfile", config.nginx().pidFile(),
-                "errorlog", config.nginx().errorLog(), "ports", ports(config), "unit", config.app().name());
+                "errorlog", config.nginx().errorLog(), "ports", ports(config), "unit", config.app().name(),
+                "health", config.health().path(), "probe_ms", config.health().probeTimeout().toMillis());
     }
 
     Inspection inspect() throws SetupException {
-        ExecResult result = run(inspectCommand(layout, config), SHORT);
+        ExecResult result = run(inspectCommand(layout, config), inspectTime());
         if (result.exitCode() != OK) {
             throw new SetupException("cannot inspect the server: " + result.output());
         }
-        return Inspection.parse(result.values(), config.app().ports());
+        return Inspection.parse(result.values(), config.app().ports(), config.health().probeTimeout());
     }
 
     // ---- owner: who listens on a port
@@ -333,24 +437,34 @@ final class ServerCommands {
      * @param timedOut nginx started no new workers and said nothing (the pid file, the reload command or the error log may
      *                 be wrong); false when nginx's error log said why, or the include could not be written
      */
-    record SwitchResult(int exit, String oldWorkers, String newWorkers, String error, boolean timedOut) {}
+    /** @param unhealthy refused: the target no longer answers UP (the server checked, with curl) */
+    record SwitchResult(int exit, String oldWorkers, String newWorkers, String error, boolean timedOut, boolean unhealthy) {}
 
-    /** @param target the instance to route to; its PID (if known) must still own the port */
-    static Command switchCommand(ServerLayout layout, DeployConfig config, DeployState.Instance target) {
+    /**
+     * @param target the instance to route to; its PID (if known) must still own the port
+     * @param health the health path it must answer UP on first (checked where the server has curl), or null: no check
+     */
+    static Command switchCommand(ServerLayout layout, DeployConfig config, DeployState.Instance target, String health) {
         DeployConfig.Nginx nginx = config.nginx();
-        return command("switch", "base", layout.base(), "include", nginx.include(), "port", target.port(),
-                "pid", target.pid(), "start", target.start(), "pidfile", nginx.pidFile(),
+        return command("switch", "base", layout.base(), "include", nginx.include(), "port", target.port(), "health", health,
+                "probe_ms", health == null ? null : config.health().probeTimeout().toMillis(), "pid", target.pid(), "start", target.start(), "pidfile", nginx.pidFile(),
                 "test", Shell.join(nginx.testCommand()), "reload", Shell.join(nginx.reloadCommand()),
                 "helper", nginx.routeHelper(), "timeout_ms", nginx.reloadTimeout().toMillis(), "errorlog", nginx.errorLog(),
                 "release", target.release(), "unit", config.app().name());
     }
 
+    /** Routes nginx to {@code target} (settling or going back: whether it answers UP or not). */
     SwitchResult switchTo(DeployState.Instance target) throws SetupException {
-        ExecResult result = run(switchCommand(layout, config, target), config.nginx().reloadTimeout().multipliedBy(2).plus(SHORT));
+        return switchTo(target, null);
+    }
+
+    /** @param health the path {@code target} must answer UP on first, where the server can check it, or null */
+    SwitchResult switchTo(DeployState.Instance target, String health) throws SetupException {
+        ExecResult result = run(switchCommand(layout, config, target, health), config.nginx().reloadTimeout().multipliedBy(2).plus(SHORT));
         Map<String, String> values = result.values();
         return new SwitchResult(result.exitCode(), values.getOrDefault("old.workers", "").trim(),
                 values.getOrDefault("new.workers", "").trim(), values.getOrDefault("error", result.output()),
-                "timeout".equals(values.get("reason")));
+                "timeout".equals(values.get("reason")), "unhealthy".equals(values.get("reason")));
     }
 
     // ---- stop / cleanup: an instance that is not live, once nginx's workers that used it are gone
@@ -534,6 +648,60 @@ final class ServerCommands {
         return new HookResult(exit, lines);
     }
 
+    // ---- health: the health check's wait, on the server
+
+    /**
+     * How a wait for health ended: the last answer (or why there was none), whether the started process still runs, and
+     * after an HTTP 200 the PID that listens on the port (null if the wait did not reach a 200).
+     */
+    record HealthWait(HttpResult answer, String error, boolean alive, String owner, int probes, boolean healthy) {}
+
+    static Command healthCommand(DeployState.Instance target, DeployConfig.Health health, Duration left) {
+        return command("health", "port", target.port(), "path", health.path(), "pid", target.pid(), "start", target.start(),
+                "left_ms", left.toMillis(), "poll_ms", health.pollInterval().toMillis(), "probe_ms", health.probeTimeout().toMillis());
+    }
+
+    /**
+     * Polls {@code target}'s health endpoint on the server until it answers HTTP 200, its process ends or {@code left}
+     * passes: the whole wait in one round trip. Empty if the server has no curl (the caller probes from here).
+     */
+    java.util.Optional<HealthWait> awaitHealth(DeployState.Instance target, Duration left) throws SetupException {
+        DeployConfig.Health health = config.health();
+        ExecResult result = run(healthCommand(target, health, left), left.plus(health.probeTimeout()).plus(SHORT));
+        Map<String, String> values = result.values();
+        if ((result.exitCode() != OK && result.exitCode() != NOT_HEALTHY) || !values.containsKey("health.answer.base64")) {
+            if (values.getOrDefault("error", "").startsWith("curl is missing")) {
+                return java.util.Optional.empty();
+            }
+            throw new SetupException("cannot check the new instance's health on the server: " + result.output());
+        }
+        int curl = Integer.parseInt(values.getOrDefault("health.curl", "-1"));
+        HttpResult answer = null;
+        String error = null;
+        if (curl == 0) {
+            byte[] http = java.util.Base64.getDecoder().decode(values.get("health.answer.base64"));
+            try {
+                answer = HttpProbe.get(new ByteArrayInputStream(http), OutputStream.nullOutputStream(), target.port(), health.path());
+            } catch (IOException e) {
+                error = e.getMessage();
+            }
+        } else {
+            error = curlError(curl, health.probeTimeout());
+        }
+        return java.util.Optional.of(new HealthWait(answer, error, "yes".equals(values.get("health.alive")), values.get("health.owner"),
+                Integer.parseInt(values.getOrDefault("health.probes", "0")), result.exitCode() == OK));
+    }
+
+    /** What a curl exit code means for a probe of an app. */
+    private static String curlError(int code, Duration timeout) {
+        return switch (code) {
+            case 7 -> "connection refused";
+            case 28 -> "no answer within " + timeout.toMillis() + " ms";
+            case 52 -> "connection closed without an answer";
+            default -> "curl failed on the server (exit code " + code + ")";
+        };
+    }
+
     // ---- probe: the health check from the server itself (when sshd forbids port forwarding)
 
     static Command probeCommand(int port, String path, Duration timeout) {
@@ -552,15 +720,11 @@ final class ServerCommands {
             case OK:
                 byte[] answer = result.stdout().getBytes(StandardCharsets.UTF_8);
                 return HttpProbe.get(new ByteArrayInputStream(answer), OutputStream.nullOutputStream(), port, path);
-            case 7:
-                throw new IOException("connection refused");
-            case 28:
-                throw new IOException("no answer within " + timeout.toMillis() + " ms");
             case FAILED:
                 throw new IOException(result.values().getOrDefault("error", result.output())
                         + ": the server's sshd forbids port forwarding, so health probes need curl on the server");
             default:
-                throw new IOException("curl failed on the server (exit code " + result.exitCode() + ")");
+                throw new IOException(curlError(result.exitCode(), timeout));
         }
     }
 

@@ -33,12 +33,18 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * The server over SSH (JSch): one session for all steps of a Maven invocation; shell commands on exec
- * channels, files over SFTP (no remote shell), health probes over direct-tcpip channels (no remote shell,
- * no port opened anywhere).
+ * The server over SSH (JSch): one session for all steps of a Maven invocation, one kept shell for every command and
+ * every small file (sent ahead of the command that needs it: no round trip of its own), SFTP for large uploads only, health probes over
+ * direct-tcpip channels (no port opened anywhere).
  */
 public final class SshTransport implements Transport {
     private static final int PRIVATE_FILE = 0600;
+    /** Files up to this size travel through the kept shell (base64: a third more bytes, no round trip); larger ones over SFTP. */
+    private static final long THROUGH_THE_SHELL = 4L << 20;
+    /** Prints $1; exit 3 if it does not exist (or vanished meanwhile: a process's /proc file). */
+    private static final String READ_FILE = "[ -e \"$1\" ] || exit 3; cat -- \"$1\" || { [ -e \"$1\" ] || exit 3; exit 1; }";
+    /** Writes stdin (base64) to $1 atomically, its directory and it private to the deploy user. */
+    private static final String WRITE_FILE = "umask 077; mkdir -p \"${1%/*}\" && base64 -d > \"$1.tmp\" && mv -f \"$1.tmp\" \"$1\"";
     private static final int PRIVATE_DIRECTORY = 0700;
     /** The reason code of a refused channel open (RFC 4254, 5.1) when sshd does not allow forwarding. */
     private static final int SSH_OPEN_ADMINISTRATIVELY_PROHIBITED = 1;
@@ -59,6 +65,7 @@ public final class SshTransport implements Transport {
     private final AtomicLong requests = new AtomicLong();
     /** Directories known to exist: no SFTP stat for them again. */
     private final Set<String> directories = ConcurrentHashMap.newKeySet();
+    private String home;
 
     private SshTransport(SshConfig config, DeployLog log) {
         this.config = config;
@@ -88,6 +95,8 @@ public final class SshTransport implements Transport {
         requests.incrementAndGet();
         try {
             return shell().run(argv, timeout);
+        } catch (RemoteShell.SentCommandFailed e) {
+            throw new SetupException(null, "cannot " + e.what + " on " + describe() + ": " + e.output);
         } catch (TimeoutException e) {
             closeShell();
             throw new SetupException(null, "remote command did not finish within " + timeout.toSeconds() + " s on " + describe());
@@ -102,6 +111,10 @@ public final class SshTransport implements Transport {
     }
 
     private RemoteShell shell() throws JSchException, IOException {
+        if (shellChannel != null && shellChannel.isClosed() && shell.hasUnanswered()) {
+            closeShell();
+            throw new IOException("the remote shell ended before the files sent ahead were confirmed written");
+        }
         if (shellChannel == null || shellChannel.isClosed()) {
             ChannelExec channel = (ChannelExec) session.openChannel("exec");
             channel.setCommand("exec /bin/sh");
@@ -146,7 +159,11 @@ public final class SshTransport implements Transport {
     @Override
     public void upload(Path localFile, String remotePath) throws SetupException {
         try (InputStream in = Files.newInputStream(localFile)) {
-            putAtomically(in, remotePath);
+            if (Files.size(localFile) <= THROUGH_THE_SHELL) {
+                writeThroughTheShell(in, remotePath);
+            } else {
+                putAtomically(in, remotePath);
+            }
         } catch (IOException e) {
             throw new SetupException("bluegreen.artifact", "cannot read " + localFile + ": " + e.getMessage(), e);
         }
@@ -154,7 +171,17 @@ public final class SshTransport implements Transport {
 
     @Override
     public void write(String remotePath, String content) throws SetupException {
-        putAtomically(new ByteArrayInputStream(content.getBytes(StandardCharsets.UTF_8)), remotePath);
+        writeThroughTheShell(new ByteArrayInputStream(content.getBytes(StandardCharsets.UTF_8)), remotePath);
+    }
+
+    /** Sent ahead of the next command (no round trip of its own): a failure fails that command, which then does not run. */
+    private synchronized void writeThroughTheShell(InputStream content, String remotePath) throws SetupException {
+        try {
+            shell().send(List.of("sh", "-c", WRITE_FILE, "sh", remotePath), content, "write " + remotePath);
+        } catch (JSchException | IOException e) {
+            closeShell();
+            throw new SetupException(null, "SSH command failed on " + describe() + ": " + rootMessage(e), e);
+        }
     }
 
     /** SFTP to a temp file, then rename: JSch uses posix-rename@openssh.com, which replaces the target atomically. */
@@ -167,17 +194,6 @@ public final class SshTransport implements Transport {
             requests.addAndGet(4);   // open, close (the writes are pipelined), chmod, rename
         } catch (SftpException e) {
             throw new SetupException(null, "cannot write " + remotePath + " on " + describe() + ": " + e.getMessage(), e);
-        }
-    }
-
-    @Override
-    public void append(String remotePath, String text) throws SetupException {
-        try {
-            ChannelSftp files = sftpWithParentOf(remotePath);
-            files.put(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), remotePath, ChannelSftp.APPEND);
-            files.chmod(PRIVATE_FILE, remotePath);
-        } catch (SftpException e) {
-            throw new SetupException(null, "cannot append to " + remotePath + " on " + describe() + ": " + e.getMessage(), e);
         }
     }
 
@@ -207,28 +223,13 @@ public final class SshTransport implements Transport {
     }
 
     @Override
-    public void delete(String remotePath) throws SetupException {
-        try {
-            sftp().rm(remotePath);
-        } catch (SftpException e) {
-            if (e.id != ChannelSftp.SSH_FX_NO_SUCH_FILE) {
-                throw new SetupException(null, "cannot delete " + remotePath + " on " + describe() + ": " + e.getMessage(), e);
-            }
-        }
-    }
-
-    @Override
     public Optional<String> read(String remotePath) throws SetupException {
-        try (InputStream in = sftp().get(remotePath)) {
-            return Optional.of(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-        } catch (SftpException e) {
-            if (e.id == ChannelSftp.SSH_FX_NO_SUCH_FILE) {
-                return Optional.empty();
-            }
-            throw new SetupException(null, "cannot read " + remotePath + " on " + describe() + ": " + e.getMessage(), e);
-        } catch (IOException e) {
-            throw new SetupException(null, "cannot read " + remotePath + " on " + describe() + ": " + e.getMessage(), e);
-        }
+        ExecResult result = exec(List.of("sh", "-c", READ_FILE, "sh", remotePath), Duration.ofSeconds(30));
+        return switch (result.exitCode()) {
+            case 0 -> Optional.of(result.stdout());
+            case 3 -> Optional.empty();
+            default -> throw new SetupException(null, "cannot read " + remotePath + " on " + describe() + ": " + result.output());
+        };
     }
 
     /**
@@ -278,11 +279,14 @@ public final class SshTransport implements Transport {
 
     @Override
     public String home() throws SetupException {
-        try {
-            return sftp().getHome();
-        } catch (SftpException e) {
-            throw new SetupException(null, "cannot find the home directory on " + describe() + ": " + e.getMessage(), e);
+        if (home == null) {
+            ExecResult result = exec(List.of("sh", "-c", "printf %s \"$HOME\""), Duration.ofSeconds(30));
+            if (result.exitCode() != 0 || !result.stdout().startsWith("/")) {
+                throw new SetupException(null, "cannot find the home directory on " + describe() + ": " + result.output());
+            }
+            home = result.stdout();
         }
+        return home;
     }
 
     private ChannelSftp sftp() throws SetupException {
@@ -323,6 +327,13 @@ public final class SshTransport implements Transport {
 
     @Override
     public synchronized void close() {
+        if (shell != null && shell.hasUnanswered()) {   // files sent ahead of no command: confirm them, or say so
+            try {
+                exec(List.of("true"), Duration.ofMinutes(5));
+            } catch (SetupException e) {
+                log.warn(e.getMessage());
+            }
+        }
         closeChannels();
         sessions.close();
         probeReader.shutdownNow();

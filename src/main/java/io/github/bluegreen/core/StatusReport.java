@@ -16,7 +16,7 @@ public final class StatusReport {
 
     public static List<String> of(Deployment d, int lastDeploys) throws SetupException {
         ServerCommands.Inspection seen = d.server.inspect();
-        DeployState state = d.readStateOrEmpty();
+        DeployState state = d.stateOrEmpty(seen.stateFile());
         List<String> report = new ArrayList<>();
         report.add("nginx: " + (seen.includeExists() ? seen.includeLine() : "no include " + d.config.nginx().include() + " (nothing deployed yet)"));
         if (seen.journal() != null) {

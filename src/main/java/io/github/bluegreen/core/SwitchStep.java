@@ -27,23 +27,18 @@ final class SwitchStep {
                 throw new DeployFailedException("the beforeSwitch hook " + failed + " (bluegreen.beforeSwitchHook): not switching");
             }
         }
-        String answer;
-        try {
-            HttpResult health = d.transport.httpGet(target.port(), d.config.health().path(), d.config.health().probeTimeout());
-            answer = health.summary();
-            if (!health.isUp()) {
-                throw new DeployFailedException("the new version on port " + target.port() + " (PID " + target.pid()
-                        + ") is no longer UP (" + answer + "): not switching");
-            }
-        } catch (IOException e) {
-            throw new DeployFailedException("the new version on port " + target.port() + " (PID " + target.pid()
-                    + ") no longer answers (" + e.getMessage() + "): not switching");
+        if (!Boolean.TRUE.equals(d.session.get(HealthCheckStep.SERVER_POLLS))) {   // else the switch command checks it
+            checkUp(d, target);
         }
         if (!d.config.traffic().proofUrl().isBlank() && d.state.live() != null && d.state.live().pid() != null) {
             // (a first deploy proves nothing: nothing served before it)
             d.session.put(PROOF, Proof.start(d.transport, d.config.traffic(), d.state.live(), target));
         }
-        ServerCommands.SwitchResult result = d.server.switchTo(target);
+        d.recordWithLastCommand(after -> after.switchedTo(after.target()));
+        ServerCommands.SwitchResult result = d.server.switchTo(target, d.config.health().path());
+        if (result.unhealthy()) {
+            throw new DeployFailedException(result.error());
+        }
         if (result.exit() == ServerCommands.REFUSED) {
             throw new DeployFailedException(result.error() + ". Fix the nginx configuration (check with bluegreen.nginxTestCommand: "
                     + String.join(" ", nginx.testCommand()) + ") and deploy again");
@@ -54,5 +49,19 @@ final class SwitchStep {
         }
         d.state.switchedTo(target);
         d.log.info("nginx now routes to port " + target.port() + " (workers " + result.oldWorkers() + " -> " + result.newWorkers() + ")");
+    }
+
+    /** The new instance answers UP, asked through the connection (a server without curl, or a switch run alone). */
+    private static void checkUp(Deployment d, DeployState.Instance target) throws DeployFailedException {
+        try {
+            HttpResult health = d.transport.httpGet(target.port(), d.config.health().path(), d.config.health().probeTimeout());
+            if (!health.isUp()) {
+                throw new DeployFailedException("the new version on port " + target.port() + " (PID " + target.pid()
+                        + ") is no longer UP (" + health.summary() + "): not switching");
+            }
+        } catch (IOException e) {
+            throw new DeployFailedException("the new version on port " + target.port() + " (PID " + target.pid()
+                    + ") no longer answers (" + e.getMessage() + "): not switching");
+        }
     }
 }

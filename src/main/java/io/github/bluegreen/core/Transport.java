@@ -19,17 +19,15 @@ public interface Transport extends AutoCloseable {
     /** Runs {@code argv} and hands each line of its output to {@code lines} as it comes, until the command ends. */
     void stream(List<String> argv, java.util.function.Consumer<String> lines) throws SetupException;
 
-    /** Copies a local file to an absolute path on the server atomically, creating parent directories. */
+    /**
+     * Copies a local file to an absolute path on the server atomically, creating parent directories. It may return
+     * before the file is written (sent ahead of the next command, no round trip of its own): it is written before the
+     * next command runs, and if it cannot be, that command does not run and fails with the reason.
+     */
     void upload(Path localFile, String remotePath) throws SetupException;
 
-    /** Writes a small text file atomically (temp file + rename), creating parent directories. */
+    /** Writes a small text file atomically (temp file + rename), creating parent directories; as {@link #upload}, it may be sent ahead. */
     void write(String remotePath, String content) throws SetupException;
-
-    /** Appends text to a file on the server, creating it (and its parent directories) if needed. */
-    void append(String remotePath, String text) throws SetupException;
-
-    /** Deletes a file on the server if it exists. */
-    void delete(String remotePath) throws SetupException;
 
     /** Reads a small text file on the server; empty if it does not exist. */
     Optional<String> read(String remotePath) throws SetupException;

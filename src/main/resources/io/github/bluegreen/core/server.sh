@@ -7,20 +7,23 @@
 # command  arguments                                      prints (key=value lines)                   exit
 # -------  ---------------------------------------------  -----------------------------------------  ----------------
 # lock     base owner [expect wait_s] include pidfile     lock=taken, then what inspect prints       0
-#          errorlog ports unit                            holder.* (+ holder.alive=yes|no|unknown)  3 held
+#          errorlog ports unit health probe_ms            holder.* (+ holder.alive=yes|no|unknown)  3 held
 #                                                         busy.command (a dead deploy's command runs) 5 busy; 4 (base
 #                                                                                                     of another app)
 # inspect  base include pidfile errorlog ports unit       include.*, nginx.current|retiring.PID=     0
-#                                                         ROUTES, holder.*, journal.*, port.P.*
-#                                                         (listener: pid start command uptime ours;
-#                                                         record.*; unit.*), nginx.errorlog
+#          health probe_ms                                ROUTES, holder.*, journal.*, port.P.*
+#                                                         (listener: pid start command uptime ours
+#                                                         health.*; record.*; unit.*),
+#                                                         nginx.errorlog, state.base64 (the state file)
 # owner    ports                                          port.P.pid, port.P.start                   0
 # start    base include pidfile port release jar jar_name stale.*, stop.*, drain.*, pid, start       0; 3 refused; 4
 #          size sha256 log env stop_s drain_ms runner     (jar from reuse: an earlier release's same   6 the jar could
 #          unit umask [unit_template unit_text]           jar; from bundle: manifest + .data)         not be rebuilt or
 #          [reuse | bundle] -- COMMAND...                                                             reused: upload it
 # switch   base include port pid start pidfile test       old.workers, new.workers, error, reason    0; 3 refused; 4
-#          reload timeout_ms errorlog release runner unit (rejected: nginx's error log said why)
+#          reload timeout_ms errorlog release runner unit (rejected: nginx's error log said why;
+#          health probe_ms (with curl: it answers UP      unhealthy), health.checked
+#          first)
 # stop     base include pidfile port pid start release    stop.*, drain.*, refused (+ refused.live)  0; 3 refused
 #          stop_s drain_ms (no pid: the recorded instance of the release)
 # cleanup  stop's arguments, keep_old_s keep protect      stop.*, drain.*, kept.*, pruned.*          0; 3 refused
@@ -33,11 +36,18 @@
 # blobs    base sha256 size want (SHA:LENGTH...)          have.jar=PATH, else missing.SHA=LENGTH     0
 # hook     base name timeout_s port pid release deploy     the hook's output, then hook.exit=N        0
 #          outcome reason -- COMMAND...                   (124: it ran out of time; 137: and was killed)
+# health   port path pid start left_ms poll_ms probe_ms   health.probes, .curl, .alive, .owner (after  0 UP from PID; 2
+#          (polls until HTTP 200, the exit of PID, or      a 200), .answer.base64 (curl's last HTTP   not (yet); 4 no
+#          left_ms: the health check's wait on the server) answer)                                    curl
 # probe    port path timeout_ms                           curl's HTTP answer (status line, headers,  0; 4 no curl; else
 #          (health probes when sshd forbids forwarding)   body)                                      curl's exit code
 #
 # Instances run detached (runner=process: nohup setsid, output appended to the release's log) or as systemd units
 # UNIT@PORT (runner=systemd: the system manager as root, the deploy user's own lingering manager otherwise).
+# start, switch, stop and cleanup also take holder=DEPLOY_ID (a deploy's own commands): refused (exit 3, refused.lock,
+# holder.*) unless that deploy holds deploy.lock, checked under commands.lock. switch, cleanup and health also take
+# then_state, then_timed, then_history, then_unlock: once the command succeeded, what its facts make true is recorded
+# as save would (and the lock released), in the same round trip; save=done|not-held|failed says how that went.
 # Exit codes: 0 done; 3 refused: the server's state forbids it and nothing was changed; 4 failed; 5 busy;
 # 6 the jar could not be rebuilt from earlier releases, or their same jar is damaged (the caller uploads it whole).
 # Crash safety: the commands ignore SIGHUP and SIGPIPE, so a dropped SSH connection or a killed Maven never cuts one
@@ -128,7 +138,32 @@ port_pid() { # port_pid PORT: the PID listening on PORT ("" free, "?" not visibl
     pair=$(port_pids "$1")
     echo "${pair#* }"
 }
-describe_ports() { # describe_ports PORT...: port.P.pid / .start / .command / .uptime of each port's listener
+seconds() { # seconds MS: MS as curl's --max-time wants it
+    printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000))
+}
+http_status() { # http_status ANSWER: the status code of curl -i's answer (its first line)
+    printf '%s\n' "$1" | sed -n '1s/^HTTP\/[0-9.]* \([0-9][0-9][0-9]\).*/\1/p'
+}
+http_body() { # http_body ANSWER: what follows the headers
+    printf '%s\n' "$1" | sed '1,/^\r\{0,1\}$/d'
+}
+is_up() { # is_up ANSWER: HTTP 200 and UP as the top level's status, which actuator's JSON puts first
+    [ "$(http_status "$1")" = 200 ] && http_body "$1" | tr -d ' \t\r\n' | grep -q '^{"status":"UP"'
+}
+probe_health() { # probe_health PORT: port.P.health.curl (curl's exit code), .status, .body (one line) and .up of an
+    # answer from the health endpoint $health within $probe_ms (none without curl: the plugin then probes through its
+    # connection)
+    local out rc
+    command -v curl > /dev/null 2>&1 || return 0
+    out=$(curl -g -s -i --max-time "$(seconds "${probe_ms:-2000}")" "http://127.0.0.1:$1$health"); rc=$?
+    echo "port.$1.health.curl=$rc"
+    [ $rc -eq 0 ] || return 0
+    echo "port.$1.health.status=$(http_status "$out")"
+    echo "port.$1.health.body=$(http_body "$out" | tr '\r\n' '  ' | cut -c 1-300 | sed 's/ *$//')"
+    if is_up "$out"; then echo "port.$1.health.up=yes"; else echo "port.$1.health.up=no"; fi
+}
+describe_ports() { # describe_ports PORT...: port.P.pid / .start / .command / .uptime of each port's listener (with
+    # $health: and what its health endpoint answers)
     local pairs port pid
     pairs=$(port_pids "$@")
     while read -r port pid; do
@@ -137,7 +172,8 @@ describe_ports() { # describe_ports PORT...: port.P.pid / .start / .command / .u
             echo "port.$port.start=$(proc_start "$pid")"
             echo "port.$port.command=$(cmdline "$pid")"
             echo "port.$port.uptime=$(uptime_of "$pid")"
-            ! ours "$pid" || echo "port.$port.ours=yes" ;;
+            ! ours "$pid" || echo "port.$port.ours=yes"
+            [ -z "${health:-}" ] || probe_health "$port" ;;
         esac
     done <<PAIRS
 $pairs
@@ -155,13 +191,18 @@ value_of() { # value_of KEY FILE: the value of the line KEY=... in FILE
 write_file() { # write_file FILE TEXT: atomically (temp file + rename)
     printf '%s\n' "$2" > "$1.tmp" && mv -f "$1.tmp" "$1"
 }
-commands_lock() { # commands_lock WAIT_S: hold commands.lock until this command exits (the kernel frees it on death)
+commands_lock() { # commands_lock WAIT_S: hold commands.lock until this command exits (the kernel frees it on death).
+    # With holder=DEPLOY_ID (a deploy's own start, switch, stop, cleanup): only while that deploy holds deploy.lock, checked
+    # under commands.lock, which a takeover holds too: a deploy whose lock was taken over changes nothing any more
     mkdir -p "$base" || exit 4
     command -v flock > /dev/null 2>&1 || { echo "error=flock (util-linux) is missing on the server: install util-linux"; exit 4; }
     exec 9>> "$base/commands.lock"
     if ! flock -w "$1" 9; then
         echo "busy.command=$(cat "$base/commands.current" 2>/dev/null)"
         exit 5
+    fi
+    if [ -n "${holder:-}" ] && [ "$(value_of deployId "$base/deploy.lock")" != "$holder" ]; then
+        echo "refused=deploy $holder no longer holds the deploy lock"; echo "refused.lock=lost"; print_holder; exit 3
     fi
     now_ms
     printf '%s pid=%s since=%s\n' "$cmd" "$$" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > "$base/commands.current"
@@ -496,7 +537,7 @@ free_port() { # free_port: stops what of this app holds the target port (its rec
 }
 prune() { # prune RELEASES KEEP PROTECT: keeps the KEEP newest releases that went live, the newest that did not
     # (its log tells why it failed) and every protected one; removes the others
-    local releases=$1 keep=$2 protect=$3 r live=0 failed=0
+    local releases="$1" keep="$2" protect="$3" r live=0 failed=0
     [ -d "$releases" ] || return 0
     for r in $(ls -1 "$releases" | sort -r); do
         case " $protect " in *" $r "*) continue ;; esac
@@ -567,7 +608,7 @@ release_lock() { # release_lock DEPLOY_ID: removes deploy.lock if DEPLOY_ID hold
 
 # --- commands
 cmd_lock() {
-    local base="" owner="" expect="" wait_s=60 include="" pidfile="" errorlog="" ports="" unit=""
+    local base="" owner="" expect="" wait_s=60 include="" pidfile="" errorlog="" ports="" unit="" health="" probe_ms=2000
     parse_args "$@"
     mkdir -p "$base" || exit 4
     if [ -f "$base/app" ] && [ "$(value_of name "$base/app")" != "$unit" ]; then
@@ -590,6 +631,7 @@ cmd_lock() {
 inspect() {
     local port record pid start running release sha
     [ -z "${errorlog:-}" ] || [ -r "$errorlog" ] || echo "nginx.errorlog=unreadable"
+    [ ! -f "$base/state.properties" ] || echo "state.base64=$(base64 < "$base/state.properties" | tr -d '\n')"
     if [ -f "$include" ]; then
         echo "include.exists=true"
         echo "include.line=$(grep -m1 'service_url' "$include" 2>/dev/null)"
@@ -626,7 +668,7 @@ inspect() {
     done
 }
 cmd_inspect() {
-    local base="" include="" pidfile="" errorlog="" ports="" unit=""
+    local base="" include="" pidfile="" errorlog="" ports="" unit="" health="" probe_ms=2000
     parse_args "$@"
     inspect
 }
@@ -640,7 +682,7 @@ cmd_owner() {
     done
 }
 cmd_start() {
-    local base="" include="" pidfile="" port="" release="" jar="" jar_name="" size="" sha256="" log="" env="" stop_s=30
+    local base="" holder="" include="" pidfile="" port="" release="" jar="" jar_name="" size="" sha256="" log="" env="" stop_s=30
     local drain_ms=0 runner=process unit="" unit_template="" unit_text="" umask=0077 reuse="" bundle="" actual_size actual_sha pid
     parse_args "$@"
     while [ $# -gt 0 ] && [ "$1" != -- ]; do shift; done
@@ -734,13 +776,25 @@ launch_unit() { # the template unit UNIT@.service (written once), this instance'
     [ -n "$pid" ] && [ "$pid" != 0 ] || { echo "error=$name started no process"; return 1; }
 }
 cmd_switch() {
-    local base="" include="" port="" pid="" start="" pidfile="" test="" reload="" helper="" timeout_ms=10000 errorlog=""
-    local release="" runner=process unit="" old from offset out deadline errors
+    local base="" holder="" include="" port="" pid="" start="" pidfile="" test="" reload="" helper="" timeout_ms=10000 errorlog="" health="" probe_ms=2000
+    local release="" runner=process unit="" old from offset out deadline errors code body
     parse_args "$@"
     commands_lock 120
     if [ -n "$pid" ] && [ "$(port_pid "$port")" != "$pid" ]; then
         echo "error=the new instance (PID $pid) no longer listens on port $port: $(alive "$pid" "$start" && echo 'the port belongs to PID '"$(port_pid "$port")" || echo 'it exited')"
         exit 3
+    fi
+    if [ -n "$health" ] && command -v curl > /dev/null 2>&1; then   # and answers UP (a server without curl: Maven asked)
+        out=$(probe_health "$port")
+        code=$(printf '%s\n' "$out" | sed -n "s/^port\.$port\.health\.status=//p")
+        body=$(printf '%s\n' "$out" | sed -n "s/^port\.$port\.health\.body=//p")
+        if ! printf '%s\n' "$out" | grep -q "^port\.$port\.health\.up=yes$"; then
+            [ -n "$code" ] || body="no answer, curl exit $(printf '%s\n' "$out" | sed -n "s/^port\.$port\.health\.curl=//p")"
+            echo "error=the new version on port $port (PID $pid) no longer answers UP (${code:+HTTP $code }$body): not switching"
+            echo "reason=unhealthy"
+            exit 3
+        fi
+        echo "health.checked=yes"
     fi
     old=$(nginx_workers "$pidfile") || { echo "error=nginx is not running: no live master process in $pidfile"; exit 4; }
     echo "old.workers=$old"
@@ -828,7 +882,7 @@ route_back() { # route_back FROM: the include as it was before the switch began 
     rm -f "$base/switch.journal"
 }
 cmd_stop() {
-    local base="" include="" pidfile="" port="" pid="" start="" release="" stop_s=30 drain_ms=0 unit=""
+    local base="" holder="" include="" pidfile="" port="" pid="" start="" release="" stop_s=30 drain_ms=0 unit=""
     parse_args "$@"
     commands_lock 120
     if [ -z "$pid" ]; then   # start's answer was lost: the instance the server recorded on the port, if of this release
@@ -841,7 +895,7 @@ cmd_stop() {
     stop_instance "$port" "$pid" "$start" "$stop_s" "$drain_ms"
 }
 cmd_cleanup() {
-    local base="" include="" pidfile="" port="" pid="" start="" release="" stop_s=30 drain_ms=0 keep_old_s=0 keep=3 protect="" unit=""
+    local base="" holder="" include="" pidfile="" port="" pid="" start="" release="" stop_s=30 drain_ms=0 keep_old_s=0 keep=3 protect="" unit=""
     parse_args "$@"
     commands_lock 120
     if [ -n "$pid" ] && [ "$keep_old_s" -gt 0 ]; then
@@ -859,22 +913,39 @@ cmd_drain() {
     parse_args "$@"
     drain "$port" "$drain_ms"
 }
-cmd_save() { # the deploy's record: only the deploy that holds the lock writes it (one whose lock was taken over cannot);
-    # a failure to write one file never keeps the other from being written
-    local base="" deploy="" state="" history="" failed=""
-    parse_args "$@"
+record() { # record DEPLOY STATE HISTORY [TIMED]: the deploy's record, written only while DEPLOY holds the lock (one
+    # whose lock was taken over cannot), under state.lock; a failure to write one file never keeps the other from being
+    # written. TIMED "KEY:MS" adds the line KEY=MS plus this command's own time. Returns 3 not held, 4 not written.
+    local failed="" state="$2"
     owner_lock
-    if [ "$(value_of deployId "$base/deploy.lock")" != "$deploy" ]; then
-        echo "save=not-held"; print_holder; exit 3
+    if [ "$(value_of deployId "$base/deploy.lock")" != "$1" ]; then
+        echo "save=not-held"; print_holder; return 3
+    fi
+    if [ -n "$state" ] && [ -n "${4:-}" ]; then   # the step's time, this command's own included, replaces Maven's
+        now_ms; state=$(printf '%s\n' "$state" | grep -v "^${4%%:*}="; printf '%s=%s' "${4%%:*}" $((${4#*:} + NOW - BEGAN)))
     fi
     if [ -n "$state" ] && ! write_file "$base/state.properties" "$state" 2>/dev/null; then
         rm -f "$base/state.properties.tmp" 2>/dev/null; failed="cannot write $base/state.properties"
     fi
-    if [ -n "$history" ] && ! printf '%s\n' "$history" 2>/dev/null >> "$base/history.log"; then
+    if [ -n "$3" ] && ! printf '%s\n' "$3" 2>/dev/null >> "$base/history.log"; then
         failed="${failed:+$failed; }cannot append to $base/history.log"
     fi
-    [ -z "$failed" ] || { echo "error=$failed (is the disk full?)"; exit 4; }
+    [ -z "$failed" ] || { echo "save=failed"; echo "error=$failed (is the disk full?)"; return 4; }
     echo "save=done"
+}
+cmd_save() {
+    local base="" deploy="" state="" history=""
+    parse_args "$@"
+    record "$deploy" "$state" "$history"
+}
+then_record() { # then_record ARGS...: after a deploy's own command that succeeded, what its facts make true: the state
+    # (then_state=, then_timed=), a history line (then_history=) and the lock released (then_unlock=yes), for the lock's
+    # holder only (holder=). The command's exit code stands: save= tells how the record went
+    local base="" holder="" then_state="" then_history="" then_unlock="" then_timed=""
+    parse_args "$@"
+    [ -n "$then_state$then_history$then_unlock" ] || return 0
+    record "$holder" "$then_state" "$then_history" "$then_timed" || return 0
+    [ -z "$then_unlock" ] || release_lock "$holder"
 }
 cmd_unlock() {
     local base="" deploy=""
@@ -925,6 +996,30 @@ cmd_hook() { # a user's command at a named point of the deploy, the deploy's fac
         timeout -k 10 "$timeout_s" "$@" < /dev/null 2>&1
     printf '\nhook.exit=%s\n' "$?"
 }
+cmd_health() { # polls the instance's health endpoint from the server itself until it answers HTTP 200, its process
+    # ends, or left_ms pass (a clock deadline): one round trip for the whole wait. After a 200: who listens on the port
+    local port="" path="" pid="" start="" left_ms=0 poll_ms=100 probe_ms=2000 deadline out="" rc code="" probes=0 owner=""
+    parse_args "$@"
+    command -v curl > /dev/null 2>&1 || { echo "error=curl is missing on the server"; exit 4; }
+    now_ms; deadline=$((NOW + left_ms))
+    while :; do
+        probes=$((probes + 1))
+        out=$(curl -g -s -i --max-time "$(seconds "$probe_ms")" "http://127.0.0.1:$port$path")
+        rc=$?; code=""
+        [ $rc -ne 0 ] || code=$(http_status "$out")
+        [ "$code" != 200 ] || break
+        alive "$pid" "$start" || break
+        now_ms; [ "$NOW" -lt "$deadline" ] || break
+        sleep "$(seconds "$poll_ms")"
+    done
+    echo "health.probes=$probes"
+    echo "health.curl=$rc"
+    if alive "$pid" "$start"; then echo "health.alive=yes"; else echo "health.alive=no"; fi
+    [ "$code" = 200 ] && owner=$(port_pid "$port") && echo "health.owner=$owner"
+    echo "health.answer.base64=$(printf '%s' "$out" | base64 | tr -d '\n')"
+    # healthy: UP, from the very process started
+    [ "$owner" = "$pid" ] && is_up "$out" || exit 2
+}
 cmd_probe() { # an HTTP GET from the server itself, for servers whose sshd forbids port forwarding
     local port="" path="" timeout_ms=2000
     parse_args "$@"
@@ -934,7 +1029,11 @@ cmd_probe() { # an HTTP GET from the server itself, for servers whose sshd forbi
 
 cmd=${1:-}
 [ $# -eq 0 ] || shift
+now_ms; BEGAN=$NOW
 case "$cmd" in
-lock|inspect|owner|start|switch|stop|cleanup|drain|save|unlock|tail|blobs|hook|probe) "cmd_$cmd" "$@" ;;
+switch|cleanup|health)   # the record's own failure (save=) never changes the command's exit code; a takeover
+    # between the two leaves the record refused (save=not-held): the taker goes by nginx's facts
+    ( "cmd_$cmd" "$@" ); rc=$?; [ $rc -ne 0 ] || ( then_record "$@" ); exit $rc ;;
+lock|inspect|owner|start|stop|drain|save|unlock|tail|blobs|hook|probe) "cmd_$cmd" "$@" ;;
 *) echo "error=unknown command '$cmd'"; exit 4 ;;
 esac

@@ -114,7 +114,7 @@ class DeploymentTest {
         server.healthTimeout = Duration.ofSeconds(3);
         DeployFailedException failure = assertThrows(DeployFailedException.class, () -> server.deploy("v2"));
 
-        assertTrue(failure.getMessage().contains("last health answer: Read timed out"), failure.getMessage());
+        assertTrue(failure.getMessage().contains("last health answer: no answer within 500 ms"), failure.getMessage());
         assertLiveUntouched(live);
     }
 
@@ -660,6 +660,33 @@ class DeploymentTest {
         server.forceUnlock = true;
         server.run(Step.DETECT);
         assertTrue(server.logged("Removing the deploy lock of deploy"));
+    }
+
+    @Test
+    void aDeployWhoseLockIsTakenOverBetweenItsGoalsChangesNothingMore() throws Exception {
+        DeployState live = server.deploy("v1");
+        server.environment.put("VERSION", "v2");
+        Deployment first = server.deployment();   // one invocation: its goals keep the state they saved
+        first.run(Step.DETECT);
+        first.run(Step.START);
+        first.run(Step.HEALTHCHECK);
+        long started = first.state().target().pid();
+
+        server.forceUnlock = true;   // another deploy removes its lock and takes the server
+        server.deployment(new java.util.HashMap<>()).run(Step.DETECT);
+        String includeBefore = Files.readString(server.include);
+        SetupException refused = assertThrows(SetupException.class, () -> first.run(Step.SWITCH));
+
+        assertTrue(refused.getMessage().startsWith("deploy " + first.state().deployId() + " no longer holds the deploy lock (held by deploy "),
+                refused.getMessage());
+        assertTrue(refused.getMessage().contains("the server refused its switch and changed nothing"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("Its lock was taken over"), refused.getMessage());
+        assertEquals(includeBefore, Files.readString(server.include), "nginx's include is untouched");
+        assertTrue(LocalServer.alive(live.live().pid()), "the live app still runs");
+        assertTrue(LocalServer.alive(started), "what it started is left to the lock's new holder");
+        assertFalse(server.state().deployId().equals(first.state().deployId()) && server.state().phase() == Phase.FAILED,
+                "it recorded nothing over the new holder's state");
+        assertTrue(Files.readString(server.lockFile()).contains("deployId=" + server.state().deployId()), "the new holder keeps its lock");
     }
 
     @Test

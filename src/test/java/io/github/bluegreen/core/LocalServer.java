@@ -123,6 +123,11 @@ final class LocalServer implements AutoCloseable {
     final Map<String, Object> session = new java.util.concurrent.ConcurrentHashMap<>();
 
     Deployment deployment() throws SetupException {
+        return deployment(session);
+    }
+
+    /** A deploy in another Maven invocation: its own plugin context. */
+    Deployment deployment(Map<String, Object> session) throws SetupException {
         return Deployment.open(config(), transport, new DeployLog() {
             @Override
             public void info(String message) {
@@ -146,8 +151,9 @@ final class LocalServer implements AutoCloseable {
         return state();
     }
 
-    /** Goals one after the other, each a Maven invocation of its own. */
+    /** Goals one after the other in one Maven invocation (what its plugin context keeps lives from one to the next). */
     void run(Step... steps) throws Exception {
+        session.clear();
         for (Step step : steps) {
             deployment().run(step);
         }

@@ -129,7 +129,7 @@ class RecoveryTest {
 
     @Test
     void anAppThePluginDidNotStartIsAdoptedAndADeadLivePortIsReported() throws Exception {
-        PortState manual = new PortState(8080, "555", "5", "java -jar pium.jar", 100L, null, null, false);
+        PortState manual = new PortState(8080, "555", "5", "java -jar pium.jar", 100L, null, null, false, null);
         Recovery.Plan adopted = Recovery.plan(new DeployState(), seen(null, null, manual, free(8081)), 8080, PORTS, port -> true);
         assertEquals("adopted", adopted.live().release());
         assertEquals(555L, adopted.live().pid());
@@ -160,11 +160,11 @@ class RecoveryTest {
 
     private static PortState running(DeployState.Instance instance) {
         return new PortState(instance.port(), String.valueOf(instance.pid()), instance.start(), "java -jar " + instance.jar(), 10L,
-                new InstanceRecord(instance.pid(), instance.start(), instance.release(), true, false, instance.jar(), null), null, true);
+                new InstanceRecord(instance.pid(), instance.start(), instance.release(), true, false, instance.jar(), null), null, true, null);
     }
 
     private static PortState free(int port) {
-        return new PortState(port, "", null, "", null, null, null, false);
+        return new PortState(port, "", null, "", null, null, null, false, null);
     }
 
     private static Inspection seen(Journal journal, String includeLine, PortState blue, PortState green) {
@@ -174,6 +174,6 @@ class RecoveryTest {
     /** @param nginxRoutes where nginx's current workers route, as the server's records tell ("?": no record) */
     private static Inspection seen(Journal journal, String includeLine, PortState blue, PortState green, Set<String> nginxRoutes) {
         return new Inspection(includeLine != null, includeLine == null ? "" : includeLine, journal, Map.of(8080, blue, 8081, green), null,
-                "unknown", nginxRoutes, false);
+                "unknown", nginxRoutes, false, java.util.Optional.empty());
     }
 }

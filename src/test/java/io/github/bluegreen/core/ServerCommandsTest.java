@@ -3,6 +3,7 @@ package io.github.bluegreen.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -64,8 +65,8 @@ class ServerCommandsTest {
     void switchCommandLineCarriesTheCommandsQuoted() {
         DeployConfig config = configFor("/etc/nginx/service-url.inc");
         String line = ServerCommands.switchCommand(new ServerLayout("/srv/app"), config,
-                new DeployState.Instance(8081, 42L, "777", "r1", null)).toString();
-        assertEquals("'switch' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'port=8081' 'pid=42' 'start=777'"
+                new DeployState.Instance(8081, 42L, "777", "r1", null), "/actuator/health").toString();
+        assertEquals("'switch' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'port=8081' 'health=/actuator/health' 'probe_ms=2000' 'pid=42' 'start=777'"
                 + " 'pidfile=/run/nginx.pid' 'test='\"'\"'sudo'\"'\"' '\"'\"'nginx'\"'\"' '\"'\"'-t'\"'\"''"
                 + " 'reload='\"'\"'sudo'\"'\"' '\"'\"'systemctl'\"'\"' '\"'\"'reload'\"'\"' '\"'\"'nginx'\"'\"''"
                 + " 'helper=' 'timeout_ms=10000' 'errorlog=/var/log/nginx/error.log' 'release=r1' 'unit=app'", line);
@@ -83,7 +84,7 @@ class ServerCommandsTest {
                 ServerCommands.cleanupCommand(srv, config, old, List.of("r1", "r0")).toString());
         assertEquals("'cleanup' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'pidfile=/run/nginx.pid' 'drain_ms=60000' 'unit=app' 'keep_old_s=0' 'keep=3' 'protect=r1'",
                 ServerCommands.cleanupCommand(srv, config, null, List.of("r1")).toString());
-        assertEquals("'inspect' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'pidfile=/run/nginx.pid' 'errorlog=/var/log/nginx/error.log' 'ports=8080 8081' 'unit=app'",
+        assertEquals("'inspect' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'pidfile=/run/nginx.pid' 'errorlog=/var/log/nginx/error.log' 'ports=8080 8081' 'unit=app' 'health=/actuator/health' 'probe_ms=2000'",
                 ServerCommands.inspectCommand(srv, config).toString());
         assertEquals("'owner' 'ports=8080'", ServerCommands.ownerCommand(8080).toString());
         assertEquals("'unlock' 'base=/srv/app' 'deploy=d1'", ServerCommands.unlockCommand(srv, "d1").toString());
@@ -91,7 +92,7 @@ class ServerCommandsTest {
         LockOwner me = new LockOwner("d1", "deploy", "ann", "ci", "b00t", "pid:[4026531836]", 42, "777", Instant.parse("2026-11-25T10:00:00Z"));
         assertEquals("'lock' 'base=/srv/app' 'owner=deployId=d1\nkind=deploy\nuser=ann\nhost=ci\nbootId=b00t\npidNs=pid:[4026531836]\npid=42\npidStart=777\n"
                 + "since=2026-11-25T10:00:00Z' 'expect=dead1' 'wait_s=90' 'include=/etc/nginx/service-url.inc' 'pidfile=/run/nginx.pid' 'errorlog=/var/log/nginx/error.log' 'ports=8080 8081'"
-                + " 'unit=app'",
+                + " 'unit=app' 'health=/actuator/health' 'probe_ms=2000'",
                 ServerCommands.lockCommand(srv, config, me, "dead1", Duration.ofSeconds(90)).toString());
     }
 
@@ -341,6 +342,70 @@ class ServerCommandsTest {
         assertFalse(commands.unlock("one"), "only its holder releases a lock");
         assertTrue(commands.unlock("two"));
         assertFalse(Files.exists(server.lockFile()));
+    }
+
+    @Test
+    void aDeploysOwnCommandsAreRefusedOnceItsLockWasTakenOver() throws Exception {
+        LockOwner ann = new LockOwner("one", "deploy", "ann", "ci", "", "", 1, "", Instant.parse("2026-11-25T10:00:00Z"));
+        LockOwner bob = new LockOwner("two", "deploy", "bob", "ci", "", "", 2, "", Instant.parse("2026-11-25T10:00:00Z"));
+        Process app = new ProcessBuilder("sleep", "60").start();
+        try {
+            routeToTheOtherPort();
+            assertTrue(commands.lock(ann, null, Duration.ofSeconds(5)) instanceof ServerCommands.Taken);
+            commands.holder("one");
+            assertTrue(commands.lock(bob, "one", Duration.ofSeconds(5)) instanceof ServerCommands.Taken, "bob takes it over");
+
+            SetupException refused = assertThrows(SetupException.class, () -> commands.stop(instance(app), Duration.ZERO));
+            assertTrue(refused.getMessage().startsWith("deploy one no longer holds the deploy lock (held by deploy two by bob@ci"),
+                    refused.getMessage());
+            assertTrue(refused.getMessage().endsWith("the server refused its stop and changed nothing"), refused.getMessage());
+            assertTrue(commands.lockLost());
+            assertTrue(app.isAlive(), "nothing was stopped");
+            String include = Files.readString(server.include);
+            assertThrows(SetupException.class, () -> commands.switchTo(instance(app)));
+            assertEquals(include, Files.readString(server.include), "nginx's include is untouched");
+
+            commands.holder("two");   // the holder's own commands run
+            assertEquals("terminated", commands.stop(instance(app), Duration.ZERO).stopped().verdict());
+        } finally {
+            app.destroyForcibly();
+        }
+    }
+
+    @Test
+    void theSwitchChecksOnTheServerThatTheNewInstanceAnswersUpFirst() throws Exception {
+        int port = server.ports.get(1);
+        String[] answer = {"503", "{\"status\":\"DOWN\"}"};
+        com.sun.net.httpserver.HttpServer app = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", port), 0);
+        app.createContext("/actuator/health", exchange -> {
+            byte[] body = answer[1].getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(Integer.parseInt(answer[0]), body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        app.start();
+        try {
+            long me = ProcessHandle.current().pid();
+            DeployState.Instance target = new DeployState.Instance(port, me, LockOwner.startOf(me).orElseThrow(), "r", null);
+            ServerCommands.SwitchResult down = commands.switchTo(target, "/actuator/health");
+            assertEquals(ServerCommands.REFUSED, down.exit());
+            assertTrue(down.unhealthy(), String.valueOf(down));
+            assertTrue(down.error().endsWith("no longer answers UP (HTTP 503 {\"status\":\"DOWN\"}): not switching"), down.error());
+            assertFalse(Files.exists(server.include), "nothing written");
+
+            answer[0] = "200";   // pretty-printed, a component UP but the app not
+            answer[1] = "{\n  \"status\" : \"WARNING\",\n  \"components\" : {\n    \"db\" : {\n      \"status\" : \"UP\"\n    }\n  }\n}";
+            assertTrue(commands.switchTo(target, "/actuator/health").unhealthy(), "only the top level's status counts");
+            assertFalse(commands.awaitHealth(target, Duration.ofMillis(300)).orElseThrow().healthy(), "for the health wait too");
+
+            answer[1] = "{\n  \"status\" : \"UP\",\n  \"components\" : {\n    \"db\" : {\n      \"status\" : \"DOWN\"\n    }\n  }\n}";
+            assertTrue(commands.awaitHealth(target, Duration.ofMillis(300)).orElseThrow().healthy(), "UP, pretty-printed");
+            answer[1] = "{\"status\":\"UP\",\"components\":{\"db\":{\"status\":\"DOWN\"}}}";
+            assertEquals(ServerCommands.OK, commands.switchTo(target, "/actuator/health").exit());
+            assertEquals(server.routeTo(port), Files.readString(server.include).trim());
+        } finally {
+            app.stop(0);
+        }
     }
 
     @Test
