@@ -12,7 +12,7 @@ worker() {
     # gone, however the master ended (a SIGKILL leaves no trap to stop it: orphans had piled up by the thousand)
     perl -MPOSIX -e 'sigprocmask(SIG_SETMASK, POSIX::SigSet->new); $0 = "nginx: worker process";
         $SIG{QUIT} = sub { $0 = "nginx: worker process is shutting down"; select(undef, undef, undef, $ARGV[0]); exit 0 };
-        my $master = getppid(); while (getppid() == $master) { sleep 1 }' "$linger" &
+        while (getppid() == $ARGV[1]) { sleep 1 }' "$linger" $$ &
     current=$!
 }
 worker
