@@ -1,5 +1,6 @@
 package io.github.bluegreen.core;
 
+import io.github.bluegreen.core.canary.CanaryPlan;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -24,10 +25,17 @@ public record DeployConfig(App app, Health health, Nginx nginx, Path artifact, L
      * @param warmupPaths         requested on the new instance directly before the switch, so the JIT compiles the hot paths;
      *                            empty: no warm-up ({@code bluegreen.warmupPaths})
      * @param warmupRequests      how many ({@code bluegreen.warmupRequests}), {@code warmupConcurrency} at once
+     * @param canary              a share of the requests first, judged step by step ({@code bluegreen.canary}); or none
      */
     public record Traffic(String proofUrl, Duration proofInterval, boolean requireZeroFailures, List<String> warmupPaths,
-            int warmupRequests, int warmupConcurrency) {
+            int warmupRequests, int warmupConcurrency, CanaryPlan canary) {
         public static final Traffic NONE = new Traffic("", Duration.ofMillis(50), false, List.of(), 0, 1);
+
+        /** Without a canary: the switch sends every request to the new instance at once. */
+        public Traffic(String proofUrl, Duration proofInterval, boolean requireZeroFailures, List<String> warmupPaths,
+                int warmupRequests, int warmupConcurrency) {
+            this(proofUrl, proofInterval, requireZeroFailures, warmupPaths, warmupRequests, warmupConcurrency, CanaryPlan.NONE);
+        }
     }
 
     /**

@@ -42,6 +42,12 @@ public final class Deployment {
     private boolean reverted;
     /** In a fleet that reverts: a switch that went through before this host failed is undone by its failure contract. */
     boolean revertOnFailure;
+    /** A canary's split may be in nginx's include: a failure routes every request back to the live instance first. */
+    boolean canaryOn;
+    /** A rollback found a canary cut off and ended it (detect): that canary's instance, which it stops, or null. */
+    DeployState.Instance canaryEnded;
+    /** In a fleet that switches together: the hosts take the canary's steps together, or null. */
+    io.github.bluegreen.core.canary.Lockstep lockstep;
     /** The step running now and when it began. */
     private Step step;
     private Instant stepBegan;
@@ -131,12 +137,38 @@ public final class Deployment {
         if (config.dryRun()) {
             return;
         }
+        if (canaryEnded != null) {
+            finishCanaryRollback();
+            return;
+        }
         if (!keptForRollback) {
             run(Step.START);
         }
         run(Step.HEALTHCHECK);
         run(Step.SWITCH);
         run(Step.CLEANUP);
+    }
+
+    /**
+     * A rollback during a canary: detect routed every request to the live instance again; the canary's instance is stopped
+     * (drained, as every stop) and the rollback is done.
+     */
+    private void finishCanaryRollback() throws SetupException, DeployFailedException {
+        DeployState.Instance canary = canaryEnded;
+        ServerCommands.StopResult result = server.stop(canary, config.nginx().drainTimeout());
+        if (result.refused() != null) {
+            throw new DeployFailedException("the canary's instance on port " + canary.port() + " was not stopped: " + result.refused()
+                    + fail("the canary's instance was not stopped"));
+        }
+        DeployState.Instance live = state.live();
+        state.target(null);   // it switched nowhere: history.log shows it going from the live port to none
+        state.phase(Phase.DONE);
+        state.finishedAt(Instant.now());
+        String reason = "ended the canary of release " + canary.release() + " on port " + canary.port();
+        saveState(historyLine(state, "DONE", reason));
+        finish(false);
+        log.info("Rollback: " + reason + (result.stopped() == null ? "" : " (" + result.stopped().describe() + ")") + "; release "
+                + (live == null ? "-" : live.release() + " stays live on port " + live.port()));
     }
 
     /** A rollback's detect: with the previous release's instance still running on the target port, it is STARTED already. */
@@ -394,12 +426,17 @@ public final class Deployment {
      * with the fact, in its round trip; a command that fails records nothing.
      */
     void recordWithLastCommand(java.util.function.Consumer<DeployState> outcome) {
+        recordWithLastCommand(step.completes(), outcome);
+    }
+
+    /** As {@link #recordWithLastCommand(java.util.function.Consumer)}, for a command that takes the step to {@code phase} only. */
+    void recordWithLastCommand(Phase phase, java.util.function.Consumer<DeployState> outcome) {
         DeployState after = DeployState.parse(state.text());
         outcome.accept(after);
         long millis = Duration.between(stepBegan, Instant.now()).toMillis();
         after.steps().put(step, new DeployState.StepTime(stepBegan, millis));
-        after.phase(step.completes());
-        boolean done = step.completes() == Phase.DONE;
+        after.phase(phase);
+        boolean done = phase == Phase.DONE;
         if (done) {
             after.finishedAt(Instant.now());
         }
@@ -483,7 +520,7 @@ public final class Deployment {
         }
         String note;
         try {
-            note = stopWhatThisDeployStarted();
+            note = undoThisDeploysWork();
         } catch (SetupException first) {
             if (server.lockLost()) {   // taken over: what this deploy started is the new holder's to decide about
                 holdsLock = false;
@@ -492,7 +529,7 @@ public final class Deployment {
             }
             try {
                 transport.reopen();
-                note = stopWhatThisDeployStarted();
+                note = undoThisDeploysWork();
             } catch (SetupException again) {
                 unreachable = true;
                 log.warn("Could not clean up after the failure (" + again.getMessage() + "): the lock of deploy " + state.deployId()
@@ -536,6 +573,34 @@ public final class Deployment {
         return note;
     }
 
+    /** A canary ended (every request to the live instance again), then what this deploy launched stopped. */
+    private String undoThisDeploysWork() throws SetupException {
+        String canary = canaryOn ? endCanary() : "";
+        return canary.isEmpty() ? stopWhatThisDeployStarted() : sentence(canary.substring(2)) + stopWhatThisDeployStarted();
+    }
+
+    /**
+     * Ends a canary: nginx routes every request to the live instance again (it ran all along: a canary never replaces
+     * it). Returns what happened, as "; ..." for an error message.
+     */
+    String endCanary() {
+        DeployState.Instance stable = state.live();
+        String failed;
+        try {
+            ServerCommands.SwitchResult back = server.switchTo(stable);
+            if (back.exit() == ServerCommands.OK) {
+                canaryOn = false;
+                log.warn("The canary is ended: nginx routes every request to port " + stable.port() + " again");
+                return "; nginx routes every request to the live instance on port " + stable.port() + " again";
+            }
+            failed = back.error();
+        } catch (SetupException e) {
+            failed = e.getMessage();
+        }
+        log.warn("Could not route every request back to port " + stable.port() + ": " + failed);
+        return "; routing every request back to port " + stable.port() + " failed (" + failed + "): the next deploy does it first";
+    }
+
     /**
      * Stops the instance this deploy launched, if any: by its PID, or (start's answer was lost) the one the server
      * recorded on the target port for this release. The server refuses if nginx's include routes to it: then the
@@ -555,6 +620,10 @@ public final class Deployment {
             log.warn("The switch to the new version went through on the server before the failure: release " + target.release()
                     + " is live on port " + target.port() + "; the old instance keeps running until the next deploy stops it");
             return " The switch had gone through on the server: release " + target.release() + " is live on port " + target.port() + ".";
+        }
+        if (result.refused() != null && result.canary()) {
+            log.warn("The new instance on port " + target.port() + " keeps its canary's share: " + result.refused());
+            return " Its new instance on port " + target.port() + " keeps its canary's share until the next deploy ends the canary.";
         }
         if (result.refused() != null) {
             log.warn("The new instance on port " + target.port() + " was not stopped: " + result.refused());

@@ -34,6 +34,13 @@ final class DetectStep {
                     + " shows only after bluegreen.reloadTimeoutSeconds, without nginx's reason. On Debian add the user to the group"
                     + " adm (usermod -aG adm USER), or set bluegreen.nginxErrorLog to a log it can read");
         }
+        if (!seen.canaryLog().equals("ok")) {
+            io.github.bluegreen.core.canary.CanaryPlan canary = d.config.traffic().canary();
+            throw new SetupException("bluegreen.canaryLog", "nginx's canary log " + canary.log() + " is " + seen.canaryLog()
+                    + (seen.canaryLog().equals("missing") ? " (the one-time setup is not loaded)" : " for the deploy user")
+                    + ": add to nginx's http {} block  " + canary.oneTimeSetup() + "  then reload nginx (README \"Canary releases\")"
+                    + (seen.canaryLog().equals("missing") ? "" : "; on Debian add the deploy user to the group adm") + ". Nothing was changed");
+        }
         Integer routed = seen.routedPort(d.config);
         Recovery.Plan plan = Recovery.plan(before, seen, routed, d.config.app().ports(), port -> isUp(d, port));
         plan.warnings().forEach(d.log::warn);
@@ -48,7 +55,9 @@ final class DetectStep {
         if (plan.settlePort() != null) {
             settle(d, seen, plan.settlePort());
         }
-        if (state.kind() == DeployState.Kind.ROLLBACK) {
+        if (state.kind() == DeployState.Kind.ROLLBACK && plan.interrupted() != null && plan.interrupted().phase() == Phase.CANARY) {
+            d.canaryEnded = before.target();   // going back from a canary is going back to the live instance: it is ended
+        } else if (state.kind() == DeployState.Kind.ROLLBACK) {
             chooseRollback(d, seen);
         }
         DeployState.Instance live = plan.live();

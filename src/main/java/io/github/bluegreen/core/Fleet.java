@@ -184,6 +184,9 @@ public final class Fleet {
 
     private void switchAll() throws SetupException, DeployFailedException {
         if (settings.switchMode() == SwitchMode.TOGETHER) {
+            // the canary's steps too: each begins once every host passed the one before; one failing ends them everywhere
+            var lockstep = new io.github.bluegreen.core.canary.Lockstep(reachable().size());
+            reachable().forEach(member -> member.deployment().lockstep = lockstep);
             List<Outcome> outcomes = everywhere(members, member -> member.deployment().run(Step.SWITCH));
             List<Member> switched = outcomes.stream().filter(outcome -> outcome.error() == null).map(Outcome::member).toList();
             Outcome failed = outcomes.stream().filter(outcome -> outcome.error() != null).findFirst().orElse(null);

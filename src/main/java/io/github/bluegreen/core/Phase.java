@@ -18,6 +18,11 @@ public enum Phase {
             + " a switch cut off halfway (its journal is left) is settled first: to the new instance if it runs and answers UP, else back",
             "the instance on the port nginx does not route to, once the nginx workers that used it are gone",
             "settles nginx, keeps what it routes to, start replaces the other instance"),
+    CANARY("the live instance, and a share of the requests to the new one (the include names both)",
+            "neither, while the include names it; the new instance once nginx routes to the live one only and its workers that used"
+            + " the new one are gone",
+            "routes every request to the live instance again (a canary's step cut off halfway too: it never settles forward),"
+            + " records INTERRUPTED, start replaces the new instance"),
     SWITCHED("the new release (the switch is done)",
             "the old instance, once the nginx workers that used it are gone (what cleanup would have done)",
             "keeps the new release live; start stops the old instance"),

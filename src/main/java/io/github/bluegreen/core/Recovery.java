@@ -17,7 +17,7 @@ import java.util.function.IntPredicate;
  * reload): if they do, or if the server has no record of where they route while an instance of this app listens,
  * nothing is touched and the deploy is refused, saying how to restore the include;</li>
  * <li>a switch journal (a switch that began and did not end) is settled first: to the new instance if it still runs
- * and answers UP, else back to where nginx routed before;</li>
+ * and answers UP, else back to where nginx routed before; a canary's step, or a canary's include, always back;</li>
  * <li>the target is the other port; what of this app runs there is stale and is replaced by start (the server drains
  * it first if nginx routed to it until the last switch).</li>
  * </ul>
@@ -49,10 +49,14 @@ final class Recovery {
         Integer settle = null;
         if (seen.journal() != null) {
             settle = settlePort(seen, isUp);
-            warnings.add("A switch to port " + seen.journal().to() + " was cut off halfway (nginx may or may not have reloaded):"
-                    + " routing to port " + settle + (settle == seen.journal().to() ? ", whose new instance runs and answers UP"
-                            : ", where nginx routed before"));
+            warnings.add((seen.journal().canary() ? "A canary's step" : "A switch") + " to port " + seen.journal().to()
+                    + " was cut off halfway (nginx may or may not have reloaded): routing to port " + settle
+                    + (settle == seen.journal().to() ? ", whose new instance runs and answers UP" : ", where nginx routed before"));
             routed = settle;
+        } else if (seen.canary() != null && routed != null) {
+            settle = routed;
+            warnings.add("A canary was left: nginx sends " + seen.canary().share() + " % of the requests to port " + seen.canary().port()
+                    + ": routing every request to port " + routed + " again");
         }
         if (routed == null) {
             refuseWhileNginxMayRouteToThisApp(seen, ports);
@@ -98,6 +102,9 @@ final class Recovery {
         int to = seen.journal().to();
         PortState state = seen.port(to);
         boolean newRuns = state != null && state.running() != null && String.valueOf(state.running().pid()).equals(state.pid());
+        if (seen.journal().canary() && seen.journal().from() != null) {
+            return seen.journal().from();   // a canary never settles forward: it was being judged
+        }
         if ((newRuns && isUp.test(to)) || seen.journal().from() == null) {
             return to;
         }
@@ -107,7 +114,7 @@ final class Recovery {
     /** True if the unfinished deploy in {@code before} had switched nginx to {@code port} when it was cut off. */
     private static boolean switchedBy(DeployState before, int port) {
         return before.target() != null && before.target().port() == port && before.phase() != null
-                && (before.phase() == Phase.HEALTHY || before.phase() == Phase.SWITCHED);
+                && (before.phase() == Phase.HEALTHY || before.phase() == Phase.CANARY || before.phase() == Phase.SWITCHED);
     }
 
     /**
@@ -153,6 +160,9 @@ final class Recovery {
         if (target != null && routed != null && routed == target.port() && switchedBy(before, routed)) {
             outcome = "its switch had been done: its release " + target.release() + " stays live on port " + routed
                     + "; what runs on port " + nextTarget + " (the old instance) is stopped once nginx no longer uses it";
+        } else if (target != null && before.phase() == Phase.CANARY) {
+            outcome = "its canary was ended: every request goes to port " + routed + " again; its new instance on port " + target.port()
+                    + " is stopped once nginx no longer uses it";
         } else if (target != null) {
             outcome = "it never went live: its new instance on port " + target.port() + " (if it was launched) is stopped";
         } else {

@@ -1,5 +1,7 @@
 package io.github.bluegreen.core;
 
+import io.github.bluegreen.core.canary.Answers;
+import io.github.bluegreen.core.canary.Split;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -188,6 +190,9 @@ final class ServerCommands {
         lock.args().put("unit", config.app().name());
         lock.args().put("health", config.health().path());
         lock.args().put("probe_ms", String.valueOf(config.health().probeTimeout().toMillis()));
+        if (config.traffic().canary().enabled()) {
+            lock.args().put("canary_log", config.traffic().canary().log());
+        }
         return lock;
     }
 
@@ -213,8 +218,10 @@ final class ServerCommands {
      *                    include), "?" (no record)
      * @param errorLogUnreadable the deploy user cannot read nginx's error log (bluegreen.nginxErrorLog)
      */
+    /** @param canary a canary's split the include makes ({@code canary} percent... of the requests to its port), or null */
     record Inspection(boolean includeExists, String includeLine, Journal journal, Map<Integer, PortState> ports, LockOwner holder,
-            String holderAlive, Set<String> nginxRoutes, boolean errorLogUnreadable, java.util.Optional<String> stateFile) {
+            String holderAlive, Set<String> nginxRoutes, boolean errorLogUnreadable, java.util.Optional<String> stateFile,
+            CanaryRoute canary, String canaryLog) {
         private static final Pattern SERVICE_URL = Pattern.compile("set\\s+\\$service_url\\s+https?://[^\\s:/;]+:(\\d+)\\s*;");
 
         static Inspection parse(Map<String, String> values, List<Integer> ports, Duration probeTimeout) {
@@ -241,13 +248,15 @@ final class ServerCommands {
                 }
             });
             Journal journal = values.containsKey("journal.to") ? new Journal(number(values.get("journal.from")),
-                    Integer.parseInt(values.get("journal.to"))) : null;
+                    Integer.parseInt(values.get("journal.to")), values.containsKey("journal.canary")) : null;
+            CanaryRoute canary = values.containsKey("include.canary") ? new CanaryRoute(Integer.parseInt(values.get("include.canary")),
+                    Integer.parseInt(values.get("include.share"))) : null;
             LockOwner holder = values.containsKey("holder.deployId") ? LockOwner.parse(values) : null;
             java.util.Optional<String> stateFile = java.util.Optional.ofNullable(values.get("state.base64"))
                     .map(text -> new String(java.util.Base64.getDecoder().decode(text.trim()), StandardCharsets.UTF_8));
             return new Inspection("true".equals(values.get("include.exists")), values.getOrDefault("include.line", "").trim(),
                     journal, states, holder, values.getOrDefault("holder.alive", "unknown"), routes,
-                    values.containsKey("nginx.errorlog"), stateFile);
+                    values.containsKey("nginx.errorlog"), stateFile, canary, values.getOrDefault("canary.log", "ok"));
         }
 
         /** What the listener's health endpoint answered the server, or null (no listener, no curl there). */
@@ -288,8 +297,14 @@ final class ServerCommands {
         }
     }
 
-    /** A switch that began and did not end: the include may name {@code to} while nginx still routes to {@code from}. */
-    record Journal(Integer from, int to) {}
+    /**
+     * A switch that began and did not end: the include may name {@code to} while nginx still routes to {@code from}.
+     * {@code canary}: it was a canary's step, which never counts as a switch: settling goes back to {@code from}.
+     */
+    record Journal(Integer from, int to, boolean canary) {}
+
+    /** nginx's include sends {@code share} percent of the requests to the canary on {@code port}, the rest to the routed port. */
+    record CanaryRoute(int port, int share) {}
 
     /**
      * @param pid    the listener's PID: empty if nothing listens, "?" for another user's process
@@ -326,9 +341,13 @@ final class ServerCommands {
     }
 
     static Command inspectCommand(ServerLayout layout, DeployConfig config) {
-        return command("inspect", "base", layout.base(), "include", config.nginx().include(), "pidfile", config.nginx().pidFile(),
+        Command inspect = command("inspect", "base", layout.base(), "include", config.nginx().include(), "pidfile", config.nginx().pidFile(),
                 "errorlog", config.nginx().errorLog(), "ports", ports(config), "unit", config.app().name(),
                 "health", config.health().path(), "probe_ms", config.health().probeTimeout().toMillis());
+        if (config.traffic().canary().enabled()) {
+            inspect.args().put("canary_log", config.traffic().canary().log());
+        }
+        return inspect;
     }
 
     Inspection inspect() throws SetupException {
@@ -460,7 +479,25 @@ final class ServerCommands {
 
     /** @param health the path {@code target} must answer UP on first, where the server can check it, or null */
     SwitchResult switchTo(DeployState.Instance target, String health) throws SetupException {
-        ExecResult result = run(switchCommand(layout, config, target, health), config.nginx().reloadTimeout().multipliedBy(2).plus(SHORT));
+        return switchResult(run(switchCommand(layout, config, target, health), config.nginx().reloadTimeout().multipliedBy(2).plus(SHORT)));
+    }
+
+    /** A canary's step: the switch command, with {@code split}'s share of the requests to {@code canary}, the rest to {@code stable}. */
+    static Command canaryCommand(ServerLayout layout, DeployConfig config, DeployState.Instance canary, int stable, Split split, String health) {
+        Command command = switchCommand(layout, config, canary, health);
+        command.args().put("stable", String.valueOf(stable));
+        command.args().put("share", String.valueOf(split.share()));
+        command.args().put("split_on", split.on());
+        command.args().put("split_re", split.regex());
+        return command;
+    }
+
+    SwitchResult canary(DeployState.Instance canary, int stable, Split split, String health) throws SetupException {
+        return switchResult(run(canaryCommand(layout, config, canary, stable, split, health),
+                config.nginx().reloadTimeout().multipliedBy(2).plus(SHORT)));
+    }
+
+    private static SwitchResult switchResult(ExecResult result) {
         Map<String, String> values = result.values();
         return new SwitchResult(result.exitCode(), values.getOrDefault("old.workers", "").trim(),
                 values.getOrDefault("new.workers", "").trim(), values.getOrDefault("error", result.output()),
@@ -473,7 +510,7 @@ final class ServerCommands {
      * @param refused why the server would not stop it, or null; {@code live}: because nginx's include routes to its port
      *                (a switch to it went through)
      */
-    record StopResult(int exit, Stopped stopped, String refused, boolean live, boolean kept, List<String> pruned) {}
+    record StopResult(int exit, Stopped stopped, String refused, boolean live, boolean canary, boolean kept, List<String> pruned) {}
 
     /** @param instance without a PID: the instance the server recorded on its port, if it runs its release */
     static Command stopCommand(ServerLayout layout, DeployConfig config, DeployState.Instance instance, Duration drain) {
@@ -511,7 +548,32 @@ final class ServerCommands {
         List<String> pruned = values.keySet().stream().filter(key -> key.startsWith("pruned.")).map(key -> key.substring(7)).toList();
         boolean kept = values.keySet().stream().anyMatch(key -> key.startsWith("kept."));
         return new StopResult(result.exitCode(), Stopped.parse(values, "stop."), values.get("refused"),
-                values.containsKey("refused.live"), kept, pruned);
+                values.containsKey("refused.live"), values.containsKey("refused.canary"), kept, pruned);
+    }
+
+    // ---- traffic: what nginx answered each instance during a canary's step (its canary log from a byte on)
+
+    /** @param logSize where the canary log ends now: the next step's answers begin there */
+    record TrafficResult(long logSize, Answers canary, Answers stable) {}
+
+    static Command trafficCommand(DeployConfig config, long from, int canary, int stable) {
+        return command("traffic", "log", config.traffic().canary().log(), "from", from, "ports", canary + " " + stable);
+    }
+
+    TrafficResult traffic(long from, int canary, int stable) throws SetupException {
+        ExecResult result = run(trafficCommand(config, from, canary, stable), SHORT);
+        Map<String, String> values = result.values();
+        if (result.exitCode() != OK) {
+            throw new SetupException("bluegreen.canaryLog", "cannot read what nginx answered: " + values.getOrDefault("error", result.output()));
+        }
+        return new TrafficResult(Long.parseLong(values.getOrDefault("log.size", "0")), answers(values, canary), answers(values, stable));
+    }
+
+    private static Answers answers(Map<String, String> values, int port) {
+        String key = "port." + port + ".";
+        return values.containsKey(key + "requests") ? new Answers(Long.parseLong(values.get(key + "requests")),
+                Long.parseLong(values.get(key + "failed")), Long.parseLong(values.get(key + "p50_ms")), Long.parseLong(values.get(key + "p99_ms")))
+                : Answers.NONE;
     }
 
     // ---- drain: until nginx no longer uses an instance (a rolling fleet switch waits for it host by host)

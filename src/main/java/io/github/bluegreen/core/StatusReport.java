@@ -19,8 +19,14 @@ public final class StatusReport {
         DeployState state = d.stateOrEmpty(seen.stateFile());
         List<String> report = new ArrayList<>();
         report.add("nginx: " + (seen.includeExists() ? seen.includeLine() : "no include " + d.config.nginx().include() + " (nothing deployed yet)"));
+        if (seen.canary() != null) {
+            report.add("nginx: a canary: " + seen.canary().share() + " % of the requests to port " + seen.canary().port()
+                    + ", the rest to the live instance" + (state.phase() == Phase.CANARY && state.target() != null
+                            ? " (deploy " + state.deployId() + ", release " + state.target().release() + ")" : ""));
+        }
         if (seen.journal() != null) {
-            report.add("nginx: a switch to port " + seen.journal().to() + " was cut off halfway: the next deploy settles it");
+            report.add("nginx: a " + (seen.journal().canary() ? "canary's step" : "switch") + " to port " + seen.journal().to()
+                    + " was cut off halfway: the next deploy settles it");
         }
         for (int port : d.config.app().ports()) {
             report.add(describePort(d, state, seen.port(port), seen.includeLine().contains("127.0.0.1:" + port + ";")));

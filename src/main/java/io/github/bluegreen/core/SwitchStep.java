@@ -4,7 +4,7 @@ import java.io.IOException;
 
 /**
  * Warms the new instance up (if asked), runs the beforeSwitch hook (a smoke test, a migration), starts the proof
- * probes (if asked), then points nginx at the new instance, once more checked
+ * probes (if asked), takes the canary's steps (if asked: {@link CanaryStep}), then points nginx at the new instance, once more checked
  * to run, own its port and answer UP: the server writes a
  * journal, the include (with a backup), runs the config test, reloads, and waits until new nginx workers exist. Any
  * failure restores the include; traffic stays where it was.
@@ -16,8 +16,45 @@ final class SwitchStep {
     private SwitchStep() {}
 
     static void run(Deployment d) throws SetupException, DeployFailedException {
-        DeployConfig.Nginx nginx = d.config.nginx();
         DeployState.Instance target = d.state.target();
+        try {
+            prepare(d, target);
+            if (CanaryStep.applies(d)) {
+                CanaryStep.run(d, target);
+            } else if (d.config.traffic().canary().enabled()) {
+                d.log.info("No canary: " + (d.kind() == DeployState.Kind.ROLLBACK ? "a rollback goes back to a release that served before"
+                        : "nothing is live to compare the new version with") + "; switching every request at once");
+            }
+        } catch (DeployFailedException | SetupException | RuntimeException e) {
+            if (d.lockstep != null) {   // the other hosts of a fleet switching together end their canaries too
+                d.lockstep.leave(e.getMessage());
+            }
+            throw e;
+        }
+        if (d.lockstep != null) {
+            d.lockstep.leave(null);
+        }
+        DeployConfig.Nginx nginx = d.config.nginx();
+        d.recordWithLastCommand(after -> after.switchedTo(after.target()));
+        ServerCommands.SwitchResult result = d.server.switchTo(target, d.config.health().path());
+        if (result.unhealthy()) {
+            throw new DeployFailedException(result.error());
+        }
+        if (result.exit() == ServerCommands.REFUSED) {
+            throw new DeployFailedException(result.error() + ". Fix the nginx configuration (check with bluegreen.nginxTestCommand: "
+                    + String.join(" ", nginx.testCommand()) + ") and deploy again");
+        }
+        if (result.exit() != ServerCommands.OK) {
+            throw new DeployFailedException(result.error() + (result.timedOut() ? " (check bluegreen.nginxPidFile " + nginx.pidFile()
+                    + ", bluegreen.nginxReloadCommand and bluegreen.nginxErrorLog)" : ". Fix that and deploy again"));
+        }
+        d.state.switchedTo(target);
+        d.canaryOn = false;
+        d.log.info("nginx now routes to port " + target.port() + " (workers " + result.oldWorkers() + " -> " + result.newWorkers() + ")");
+    }
+
+    /** Warm-up, beforeSwitch hook, the new instance once more UP, the proof's probes begun. */
+    private static void prepare(Deployment d, DeployState.Instance target) throws SetupException, DeployFailedException {
         if (!d.config.traffic().warmupPaths().isEmpty()) {
             WarmUp.run(d, target);
         }
@@ -34,21 +71,6 @@ final class SwitchStep {
             // (a first deploy proves nothing: nothing served before it)
             d.session.put(PROOF, Proof.start(d.transport, d.config.traffic(), d.state.live(), target));
         }
-        d.recordWithLastCommand(after -> after.switchedTo(after.target()));
-        ServerCommands.SwitchResult result = d.server.switchTo(target, d.config.health().path());
-        if (result.unhealthy()) {
-            throw new DeployFailedException(result.error());
-        }
-        if (result.exit() == ServerCommands.REFUSED) {
-            throw new DeployFailedException(result.error() + ". Fix the nginx configuration (check with bluegreen.nginxTestCommand: "
-                    + String.join(" ", nginx.testCommand()) + ") and deploy again");
-        }
-        if (result.exit() != ServerCommands.OK) {
-            throw new DeployFailedException(result.error() + (result.timedOut() ? " (check bluegreen.nginxPidFile " + nginx.pidFile()
-                    + ", bluegreen.nginxReloadCommand and bluegreen.nginxErrorLog)" : ". Fix that and deploy again"));
-        }
-        d.state.switchedTo(target);
-        d.log.info("nginx now routes to port " + target.port() + " (workers " + result.oldWorkers() + " -> " + result.newWorkers() + ")");
     }
 
     /** The new instance answers UP, asked through the connection (a server without curl, or a switch run alone). */

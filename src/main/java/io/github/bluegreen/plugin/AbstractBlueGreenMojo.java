@@ -8,6 +8,7 @@ import io.github.bluegreen.core.Fleet;
 import io.github.bluegreen.core.SetupException;
 import io.github.bluegreen.core.Shell;
 import io.github.bluegreen.core.Transport;
+import io.github.bluegreen.core.canary.CanaryPlan;
 import java.io.File;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -322,6 +323,38 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
     @Parameter(property = "bluegreen.warmupConcurrency", defaultValue = "4")
     private int warmupConcurrency;
 
+    /**
+     * Canary steps: percent of the requests the new version gets in turn before the full switch, e.g. {@code 5,25,50};
+     * each step is watched and judged on what nginx answered each instance, and a failing one routes every request back
+     * and fails the build. Empty: blue/green, every request at once. Needs the one-time nginx setup (README "Canary releases").
+     */
+    @Parameter(property = "bluegreen.canary")
+    private List<Integer> canary = new ArrayList<>();
+
+    /** How long each canary step is watched. */
+    @Parameter(property = "bluegreen.canaryStepSeconds", defaultValue = "60")
+    private int canaryStepSeconds;
+
+    /** Percentage points of failed answers (5xx, gateway errors, timeouts) the canary may have above the stable instance. */
+    @Parameter(property = "bluegreen.canaryMaxErrorRateDelta", defaultValue = "1.0")
+    private double canaryMaxErrorRateDelta;
+
+    /** Answers of the canary a step needs before it is judged. */
+    @Parameter(property = "bluegreen.canaryMinRequests", defaultValue = "100")
+    private int canaryMinRequests;
+
+    /** The canary fails if its p99 answer time exceeds the stable instance's by this factor; 0: not checked. */
+    @Parameter(property = "bluegreen.canaryMaxLatencyRatio", defaultValue = "0")
+    private double canaryMaxLatencyRatio;
+
+    /** Split by client (the last byte of its IPv4 address: a client stays on one colour), not request by request. */
+    @Parameter(property = "bluegreen.canarySticky", defaultValue = "false")
+    private boolean canarySticky;
+
+    /** The access log the one-time nginx setup writes for the canary's analysis, readable by the deploy user. */
+    @Parameter(property = "bluegreen.canaryLog", defaultValue = "/var/log/nginx/bluegreen-canary.log")
+    private String canaryLog;
+
     @Parameter(defaultValue = "${settings}", readonly = true)
     private Settings settings;
 
@@ -541,7 +574,27 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
             }
         }
         return new DeployConfig.Traffic(url, Duration.ofMillis(proofIntervalMillis), requireZeroFailures, paths, warmupRequests,
-                warmupConcurrency);
+                warmupConcurrency, canary());
+    }
+
+    private CanaryPlan canary() throws SetupException {
+        List<Integer> steps = canary == null ? List.of() : canary;
+        for (int i = 0; i < steps.size(); i++) {
+            if (steps.get(i) < 1 || steps.get(i) > 99 || (i > 0 && steps.get(i) <= steps.get(i - 1))) {
+                throw new SetupException("bluegreen.canary", "bluegreen.canary must be rising percents from 1 to 99, e.g. 5,25,50: " + steps);
+            }
+        }
+        atLeast("bluegreen.canaryStepSeconds", canaryStepSeconds, 1);
+        atLeast("bluegreen.canaryMinRequests", canaryMinRequests, 1);
+        if (canaryMaxErrorRateDelta < 0 || canaryMaxLatencyRatio < 0) {
+            throw new SetupException(canaryMaxErrorRateDelta < 0 ? "bluegreen.canaryMaxErrorRateDelta" : "bluegreen.canaryMaxLatencyRatio",
+                    "the canary's thresholds cannot be negative");
+        }
+        if (!steps.isEmpty() && !canaryLog.startsWith("/")) {
+            throw new SetupException("bluegreen.canaryLog", "bluegreen.canaryLog must be an absolute path on the server: " + canaryLog);
+        }
+        return new CanaryPlan(List.copyOf(steps), Duration.ofSeconds(canaryStepSeconds), canaryMaxErrorRateDelta, canaryMinRequests,
+                canaryMaxLatencyRatio, canarySticky, canaryLog);
     }
 
     private static boolean isUri(String url) {

@@ -8,10 +8,12 @@
 # -------  ---------------------------------------------  -----------------------------------------  ----------------
 # lock     base owner [expect wait_s] include pidfile     lock=taken, then what inspect prints       0
 #          errorlog ports unit health probe_ms            holder.* (+ holder.alive=yes|no|unknown)  3 held
-#                                                         busy.command (a dead deploy's command runs) 5 busy; 4 (base
+#          [canary_log]                                   busy.command (a dead deploy's command runs) 5 busy; 4 (base
 #                                                                                                     of another app)
 # inspect  base include pidfile errorlog ports unit       include.*, nginx.current|retiring.PID=     0
-#          health probe_ms                                ROUTES, holder.*, journal.*, port.P.*
+#          health probe_ms [canary_log]                   ROUTES, holder.*, journal.*, port.P.*,
+#                                                         include.canary|share (a canary's split),
+#                                                         canary.log=missing|unreadable
 #                                                         (listener: pid start command uptime ours
 #                                                         health.*; record.*; unit.*),
 #                                                         nginx.errorlog, state.base64 (the state file)
@@ -23,8 +25,10 @@
 # switch   base include port pid start pidfile test       old.workers, new.workers, error, reason    0; 3 refused; 4
 #          reload timeout_ms errorlog release runner unit (rejected: nginx's error log said why;
 #          health probe_ms (with curl: it answers UP      unhealthy), health.checked
-#          first)
-# stop     base include pidfile port pid start release    stop.*, drain.*, refused (+ refused.live)  0; 3 refused
+#          first) [stable share split_on split_re: a
+#          canary's step, SHARE % to PORT, the rest to
+#          STABLE; its journal says canary=SHARE]
+# stop     base include pidfile port pid start release    stop.*, drain.*, refused (+ .live|.canary)  0; 3 refused
 #          stop_s drain_ms (no pid: the recorded instance of the release)
 # cleanup  stop's arguments, keep_old_s keep protect      stop.*, drain.*, kept.*, pruned.*          0; 3 refused
 # drain    base include pidfile port drain_ms             drain.workers, drain.ms, drain.timeout     0; 3 refused
@@ -39,6 +43,8 @@
 # health   port path pid start left_ms poll_ms probe_ms   health.probes, .curl, .alive, .owner (after  0 UP from PID; 2
 #          (polls until HTTP 200, the exit of PID, or      a 200), .answer.base64 (curl's last HTTP   not (yet); 4 no
 #          left_ms: the health check's wait on the server) answer)                                    curl
+# traffic  log from ports (a canary's analysis: nginx's  log.size, port.P.requests, .failed,       0; 4 unreadable
+#          canary log from byte FROM)                    .p50_ms, .p99_ms (what nginx answered)
 # probe    port path timeout_ms                           curl's HTTP answer (status line, headers,  0; 4 no curl; else
 #          (health probes when sshd forbids forwarding)   body)                                      curl's exit code
 #
@@ -55,7 +61,8 @@
 # for a dead deploy's last command before it looks. Waits run to deadlines read from the clock (/proc/uptime).
 # Files under base: deploy.lock (who deploys), state.properties and history.log (written by save, for the lock's
 # holder only), routes (every include write: what nginx's workers may route to), instances/PORT (what start launched),
-# switch.journal (a switch under way), app (the app whose deploys these are), releases/, blobs/.
+# switch.journal (a switch under way), app (the app whose deploys these are), releases/, blobs/. A canary's include
+# names both ports (its first line "# bluegreen canary: stable=S canary=C share=N"); neither is stopped while it does.
 set -u
 umask 077
 trap '' HUP PIPE
@@ -308,14 +315,25 @@ new_errors() { # new_errors FILE OFFSET: the [emerg]/[alert] lines nginx wrote t
     [ -r "$1" ] || return 0
     tail -c +"$(( $2 + 1 ))" "$1" 2>/dev/null | grep -E '\[(emerg|alert)\]' | tail -n 3 | tr '\n' ' '
 }
-write_include() { # write_include PORT: it and its directory readable by all (no secret): nginx may run as another user
-    write_route "$1" sh -c 'umask 022 && mkdir -p "${1%/*}" && printf "%s\n" "$2" > "$1.tmp" && mv -f "$1.tmp" "$1"' \
-        include "$include" "set \$service_url http://127.0.0.1:$1;"
+write_include() { # write_include PORT [CANARY SHARE SPLIT_ON SPLIT_RE]: routes to PORT; a canary's include sends the
+    # requests whose $SPLIT_ON matches SPLIT_RE (SHARE percent of them) to CANARY instead, and marks them for the
+    # canary log (the one-time setup's access_log ... if=$bluegreen_canary). It and its directory readable by all (no
+    # secret): nginx may run as another user
+    local text="set \$service_url http://127.0.0.1:$1;" ports=$1
+    if [ -n "${2:-}" ]; then
+        ports="$1,$2"
+        text="# bluegreen canary: stable=$1 canary=$2 share=$3
+$text
+set \$bluegreen_canary $2;
+if (\$$4 ~ \"$5\") { set \$service_url http://127.0.0.1:$2; }"
+    fi
+    write_route "$ports" sh -c 'umask 022 && mkdir -p "${1%/*}" && printf "%s\n" "$2" > "$1.tmp" && mv -f "$1.tmp" "$1"' \
+        include "$include" "$text"
 }
 restore_include() { # restore_include: the include as it was before the switch began (its backup, or none)
     if [ -f "$include.bak" ]; then
         local port
-        port=$(include_port "$include.bak")
+        port=$(include_ports "$include.bak")
         write_route "${port:-?}" mv -f "$include.bak" "$include"
     else
         write_route - rm -f "$include"
@@ -324,23 +342,31 @@ restore_include() { # restore_include: the include as it was before the switch b
 
 # --- nginx's routes: which port each nginx worker may still send requests to
 # nginx reads its configuration, then forks the workers: a worker routes as the include was when the worker started.
-# Every include write is recorded in base/routes: "boot=ID", then "PORT BEFORE_MS AFTER_MS" per write (milliseconds
-# since boot around the write; PORT "-" for no include). A worker started after a write routes to its port, one
-# started during it to either, one older than every record anywhere ("?").
+# Every include write is recorded in base/routes: "boot=ID", then "PORTS BEFORE_MS AFTER_MS" per write (milliseconds
+# since boot around the write; PORTS "-" for no include, "STABLE,CANARY" for a canary's). A worker started after a write
+# routes to its ports, one started during it to either, one older than every record anywhere ("?").
 include_port() { # include_port FILE: the port in its "set $service_url http://HOST:PORT;" line, or ""
     local line port
     line=$(grep -m1 'service_url' "$1" 2>/dev/null) || return 0
     port=${line##*:}
     echo "${port%%[!0-9]*}"
 }
-routed_port() { include_port "$include"; }   # the port nginx's include routes to, or ""
+include_ports() { # include_ports FILE: every port its service_url lines name, comma separated, the routed one first
+    # (a canary's include names the canary's port too)
+    sed -n 's/.*set \$service_url http:\/\/[^;]*:\([0-9][0-9]*\)[/]*;.*/\1/p' "$1" 2>/dev/null | awk '!seen[$0]++' | paste -sd, -
+}
+routed_port() { include_port "$include"; }   # the port nginx's include routes to (a canary's: the stable one), or ""
+names_port() { # names_port PORT: nginx's include sends requests to PORT (all of them, or a canary's share)
+    case ",$(include_ports "$include")," in *",$1,"*) return 0 ;; esac
+    return 1
+}
 routes_records() { # the records of this boot, oldest first; without any, what the include itself tells
     local port
     if [ "$(head -n 1 "$base/routes" 2>/dev/null)" = "boot=$(boot_id)" ]; then
         tail -n +2 "$base/routes"
         return
     fi
-    port=$(routed_port)
+    port=$(include_ports "$include")
     [ -n "$port" ] || return 0   # no include and no record: nothing is known
     if [ -f "$base/routes" ]; then echo "$port 0 0"; return; fi   # recorded before this boot: all of its workers are newer
     # no record yet (an include written by hand, or by an earlier version): it as last modified, a worker older than that
@@ -413,8 +439,8 @@ never_served() { # never_served PORT: the instance recorded on PORT is of a rele
     # include this server wrote named PORT: nginx cannot have sent it a request
     local release
     release=$(value_of release "$(record_of "$1")") || return 1
-    [ -n "$release" ] && [ ! -e "$base/releases/$release/went-live" ] && [ "$(routed_port)" != "$1" ] || return 1
-    ! routes_records | awk -v port="$1" '$1 == port { found = 1 } END { exit !found }'
+    [ -n "$release" ] && [ ! -e "$base/releases/$release/went-live" ] && ! names_port "$1" || return 1
+    ! routes_records | awk -v port="$1" '{ n = split($1, r, ","); for (i = 1; i <= n; i++) if (r[i] == port) found = 1 } END { exit !found }'
 }
 drain() { # drain PORT DRAIN_MS: waits until no nginx worker may send requests to PORT any more (drain.workers: how
     # many it waited for, drain.ms); returns 3 (refused=why) if a current worker routes there: nginx's running
@@ -465,6 +491,11 @@ stop_instance() { # stop_instance PORT PID START STOP_S DRAIN_MS: a unit through
     if [ "$(routed_port)" = "$port" ]; then
         echo "refused=nginx routes to port $port: its instance (PID $pid) is live and is not stopped"
         echo "refused.live=true"
+        return 3
+    fi
+    if names_port "$port"; then
+        echo "refused=nginx sends a canary's share of the requests to port $port: its instance (PID $pid) is not stopped before nginx routes to port $(routed_port) only"
+        echo "refused.canary=true"
         return 3
     fi
     if is_unit "$port"; then
@@ -591,7 +622,7 @@ keep_old_timer() { # keep_old_timer PORT PID START STOP_S DRAIN_MS KEEP_S (detac
     while alive "$pid" "$start"; do
         if try_lock "$(printf 'deployId=%s\nkind=timer\nuser=%s\nhost=%s\nbootId=%s\npidNs=%s\npid=%s\npidStart=%s\nsince=%s' "$id" \
                 "$(id -un)" "$(uname -n)" "$(boot_id)" "$(pid_ns)" "$self" "$(proc_start "$self")" "$(date -u +%Y-%m-%dT%H:%M:%SZ)")"; then
-            [ "$(routed_port)" = "$port" ] || stop_instance "$port" "$pid" "$start" "$stop_s" "$drain_ms" > /dev/null
+            names_port "$port" || stop_instance "$port" "$pid" "$start" "$stop_s" "$drain_ms" > /dev/null
             release_lock "$id" > /dev/null
             return 0
         fi
@@ -608,7 +639,7 @@ release_lock() { # release_lock DEPLOY_ID: removes deploy.lock if DEPLOY_ID hold
 
 # --- commands
 cmd_lock() {
-    local base="" owner="" expect="" wait_s=60 include="" pidfile="" errorlog="" ports="" unit="" health="" probe_ms=2000
+    local base="" owner="" expect="" wait_s=60 include="" pidfile="" errorlog="" ports="" unit="" health="" probe_ms=2000 canary_log=""
     parse_args "$@"
     mkdir -p "$base" || exit 4
     if [ -f "$base/app" ] && [ "$(value_of name "$base/app")" != "$unit" ]; then
@@ -631,10 +662,15 @@ cmd_lock() {
 inspect() {
     local port record pid start running release sha
     [ -z "${errorlog:-}" ] || [ -r "$errorlog" ] || echo "nginx.errorlog=unreadable"
+    if [ -n "${canary_log:-}" ] && [ ! -r "$canary_log" ]; then   # nginx creates it once the one-time setup is loaded
+        if [ -e "$canary_log" ]; then echo "canary.log=unreadable"; else echo "canary.log=missing"; fi
+    fi
     [ ! -f "$base/state.properties" ] || echo "state.base64=$(base64 < "$base/state.properties" | tr -d '\n')"
     if [ -f "$include" ]; then
         echo "include.exists=true"
         echo "include.line=$(grep -m1 'service_url' "$include" 2>/dev/null)"
+        sed -n 's/^# bluegreen canary: stable=[0-9]* canary=\([0-9]*\) share=\([0-9]*\)$/include.canary=\1\
+include.share=\2/p' "$include" 2>/dev/null
     else
         echo "include.exists=false"
     fi
@@ -644,6 +680,7 @@ inspect() {
     if [ -f "$base/switch.journal" ]; then
         echo "journal.from=$(value_of from "$base/switch.journal")"
         echo "journal.to=$(value_of to "$base/switch.journal")"
+        ! value_of canary "$base/switch.journal" > /dev/null || echo "journal.canary=yes"
     fi
     describe_ports $ports
     for port in $ports; do
@@ -668,7 +705,7 @@ inspect() {
     done
 }
 cmd_inspect() {
-    local base="" include="" pidfile="" errorlog="" ports="" unit="" health="" probe_ms=2000
+    local base="" include="" pidfile="" errorlog="" ports="" unit="" health="" probe_ms=2000 canary_log=""
     parse_args "$@"
     inspect
 }
@@ -777,9 +814,20 @@ launch_unit() { # the template unit UNIT@.service (written once), this instance'
 }
 cmd_switch() {
     local base="" holder="" include="" port="" pid="" start="" pidfile="" test="" reload="" helper="" timeout_ms=10000 errorlog="" health="" probe_ms=2000
-    local release="" runner=process unit="" old from offset out deadline errors code body
+    local release="" runner=process unit="" stable="" share="" split_on="" split_re="" old from offset out deadline errors code body
     parse_args "$@"
     commands_lock 120
+    if [ -n "$share" ]; then   # a canary's step: SHARE percent of the requests to PORT, the rest to STABLE, which stays routed
+        if printf '%s' "$share" | grep -q '[^0-9]' || { [ "$split_on" != request_id ] && [ "$split_on" != remote_addr ]; } ||
+                printf '%s' "$split_re" | grep -q '[^][0-9a-f^$|().:-]'; then   # nothing else ever reaches nginx's configuration
+            echo "error=bad canary split '$share' '$split_on' '$split_re'"; exit 4
+        fi
+        [ -z "$helper" ] || { echo "error=a canary needs the include written by the deploy user: bluegreen.routeHelper writes whole switches only"; exit 4; }
+        if [ "$(routed_port)" != "$stable" ]; then
+            echo "error=nginx routes to port $(routed_port), not to the stable instance's port $stable: no canary"
+            exit 3
+        fi
+    fi
     if [ -n "$pid" ] && [ "$(port_pid "$port")" != "$pid" ]; then
         echo "error=the new instance (PID $pid) no longer listens on port $port: $(alive "$pid" "$start" && echo 'the port belongs to PID '"$(port_pid "$port")" || echo 'it exited')"
         exit 3
@@ -800,9 +848,10 @@ cmd_switch() {
     echo "old.workers=$old"
     from=$(routed_port)
     # the journal says a switch is under way: if this command dies before its end, the next deploy settles it
-    write_file "$base/switch.journal" "$(printf 'from=%s\nto=%s' "$from" "$port")" || exit 4
+    write_file "$base/switch.journal" "$(printf 'from=%s\nto=%s%s' "$from" "$port" "${share:+
+canary=$share}")" || exit 4
     offset=$(size_of "$errorlog")
-    route_to "$port"
+    if [ -n "$share" ]; then route_to "$stable" "$port" "$share" "$split_on" "$split_re"; else route_to "$port"; fi
     case $? in
     0) ;;
     3) rm -f "$base/switch.journal"; exit 3 ;;   # the config test failed, the include of before is back
@@ -828,15 +877,15 @@ cmd_switch() {
         fi
         sleep 0.02
     done
-    # a reboot brings back exactly what nginx routes to: the new unit enabled, the old one disabled
+    # a reboot brings back exactly what nginx routes to: the new unit enabled, the old one disabled (a canary: both)
     if is_unit "$port"; then sctl enable --quiet "$(unit_of "$port")" 2>/dev/null; fi
-    if [ -n "$from" ] && [ "$from" != "$port" ] && is_unit "$from"; then sctl disable --quiet "$(unit_of "$from")" 2>/dev/null; fi
-    [ -z "$release" ] || touch "$base/releases/$release/went-live" 2>/dev/null
+    if [ -z "$share" ] && [ -n "$from" ] && [ "$from" != "$port" ] && is_unit "$from"; then sctl disable --quiet "$(unit_of "$from")" 2>/dev/null; fi
+    [ -n "$share" ] || [ -z "$release" ] || touch "$base/releases/$release/went-live" 2>/dev/null
     rm -f "$base/switch.journal" "$include.bak"
     echo "new.workers=$(nginx_workers "$pidfile")"
 }
-route_to() { # route_to PORT: nginx's include names PORT ("none": no include), its configuration test passed and the reload
-    # was sent; written by the root-owned route helper if there is one (the deploy user only chooses a port), else here.
+route_to() { # route_to PORT [CANARY...]: nginx's include names PORT ("none": no include; with CANARY and write_include's
+    # other arguments: a canary's split), its configuration test passed and the reload was sent; written by the root-owned route helper if there is one (the deploy user only chooses a port), else here.
     # Returns 0; 3 the test failed (the include of before is back); 4 the reload failed (the caller goes back); 5 the
     # include could not be written (nothing changed). Prints error=.
     local out rc written records port=$1
@@ -856,7 +905,7 @@ route_to() { # route_to PORT: nginx's include names PORT ("none": no include), i
     fi
     rm -f "$include.bak"
     if ! { [ ! -f "$include" ] || cp -p "$include" "$include.bak" 2>/dev/null; } ||
-            ! { if [ "$1" = none ]; then write_route - rm -f "$include"; else write_include "$1"; fi; } 2>/dev/null; then
+            ! { if [ "$1" = none ]; then write_route - rm -f "$include"; else write_include "$@"; fi; } 2>/dev/null; then
         rm -f "$include.bak"
         echo "error=cannot write $include as $(id -un): the deploy user must be allowed to write the include and its directory, or use the route helper (bluegreen.routeHelper, see mvn bluegreen:route-helper)"
         echo "reason=unwritable"
@@ -1020,6 +1069,26 @@ cmd_health() { # polls the instance's health endpoint from the server itself unt
     # healthy: UP, from the very process started
     [ "$owner" = "$pid" ] && is_up "$out" || exit 2
 }
+cmd_traffic() { # what nginx answered per port, read from its canary log (the one-time setup's access_log, format
+    # "$msec $status $request_time $upstream_addr") from byte FROM on: a canary's analysis
+    local log="" from=0 ports="" size
+    parse_args "$@"
+    [ -r "$log" ] || { echo "error=cannot read nginx's canary log $log as $(id -un)"; exit 4; }
+    size=$(size_of "$log")
+    echo "log.size=$size"
+    [ "$from" -le "$size" ] || from=0   # rotated: the new file from its start
+    # failed: what nginx answered 5xx (502 unreachable, 504 timed out), or a client gave up waiting for (499)
+    tail -c +"$((from + 1))" "$log" | head -c "$((size - from))" | awk -v ports="$ports" '
+        BEGIN { n = split(ports, p, " "); for (i = 1; i <= n; i++) want[p[i]] = 1 }
+        NF >= 4 { k = split($NF, a, ":"); if (!(a[k] in want)) next
+            print a[k], int($3 * 1000 + 0.5), ($2 >= 500 || $2 == 499) ? 1 : 0 }' | sort -k1,1n -k2,2n | awk '
+        function flush() { if (cur == "") return
+            print "port." cur ".requests=" n; print "port." cur ".failed=" f
+            print "port." cur ".p50_ms=" t[int((n * 50 + 99) / 100)]; print "port." cur ".p99_ms=" t[int((n * 99 + 99) / 100)] }
+        $1 != cur { flush(); cur = $1; n = 0; f = 0 }
+        { t[++n] = $2; f += $3 }
+        END { flush() }'
+}
 cmd_probe() { # an HTTP GET from the server itself, for servers whose sshd forbids port forwarding
     local port="" path="" timeout_ms=2000
     parse_args "$@"
@@ -1034,6 +1103,6 @@ case "$cmd" in
 switch|cleanup|health)   # the record's own failure (save=) never changes the command's exit code; a takeover
     # between the two leaves the record refused (save=not-held): the taker goes by nginx's facts
     ( "cmd_$cmd" "$@" ); rc=$?; [ $rc -ne 0 ] || ( then_record "$@" ); exit $rc ;;
-lock|inspect|owner|start|stop|drain|save|unlock|tail|blobs|hook|probe) "cmd_$cmd" "$@" ;;
+lock|inspect|owner|start|stop|drain|save|unlock|tail|blobs|hook|probe|traffic) "cmd_$cmd" "$@" ;;
 *) echo "error=unknown command '$cmd'"; exit 4 ;;
 esac

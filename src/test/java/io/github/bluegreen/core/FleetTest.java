@@ -70,6 +70,46 @@ class FleetTest {
     }
 
     @Test
+    void togetherTheHostsTakeTheCanarysStepsTogetherAndOneFailingCanaryEndsThemAll() throws Exception {
+        deploy("v1", Fleet.SwitchMode.ROLLING, Fleet.OnFailure.REVERT);
+        List<NginxAnswers> answers = new ArrayList<>();
+        List<Long> live = new ArrayList<>();
+        try {
+            for (LocalServer server : servers) {
+                Path canaryLog = server.dir.resolve("nginx/bluegreen-canary.log");
+                Files.writeString(canaryLog, "");
+                server.traffic = new DeployConfig.Traffic("", java.time.Duration.ofMillis(50), false, List.of(), 0, 1,
+                        new io.github.bluegreen.core.canary.CanaryPlan(List.of(10, 50), java.time.Duration.ofSeconds(2), 1.0, 10, 0, false,
+                                canaryLog.toString()));
+                answers.add(new NginxAnswers(server.include, canaryLog));
+                live.add(server.state().live().pid());
+            }
+            answers.get(2).canaryStatus = 502;
+            DeployFailedException failed = assertThrows(DeployFailedException.class, () -> deploy("v2", Fleet.SwitchMode.TOGETHER,
+                    Fleet.OnFailure.REVERT));
+            assertTrue(failed.getMessage().contains("the canary failed at 10 %"), failed.getMessage());
+            for (int i = 0; i < servers.size(); i++) {
+                LocalServer server = servers.get(i);
+                assertEquals(List.of(live.get(i)), server.appPids(), server.dir + ": only the instance live before runs");
+                assertEquals(server.routeTo(server.state().live().port()), Files.readString(server.include).trim(), server.dir + ": all to it");
+                assertEquals(Phase.FAILED, server.state().phase());
+                assertFalse(Files.exists(server.lockFile()));
+            }
+            List<String> hostLogs = servers.stream().flatMap(server -> server.log.stream()).toList();
+            assertEquals(3, hostLogs.stream().filter(line -> line.contains("Canary: 10 %")).count(), "every host took the first step");
+            assertFalse(hostLogs.stream().anyMatch(line -> line.contains("Canary: 50 %")), "no host took the second: " + hostLogs);
+            assertEquals(3, hostLogs.stream().filter(line -> line.contains("The canary is ended: nginx routes every request to port")).count(),
+                    String.join("\n", hostLogs));
+            assertTrue(failed.getMessage().matches("(?s).*the canary failed \\d+ of \\d+ requests \\(100\\.0 %\\).*"),
+                    "host-c's numbers: " + failed.getMessage());
+        } finally {
+            for (NginxAnswers writer : answers) {
+                writer.close();
+            }
+        }
+    }
+
+    @Test
     void aHostThatFailsItsHealthCheckStopsTheDeployEverywhere() throws Exception {
         deploy("v1", Fleet.SwitchMode.ROLLING, Fleet.OnFailure.REVERT);
         List<Long> live = new ArrayList<>();

@@ -69,7 +69,7 @@ class RecoveryTest {
     @Test
     void aSwitchLeftHalfwayIsSettledToTheNewInstanceOnlyIfItRunsAndIsUp() throws Exception {
         DeployState cut = state("d2", Phase.HEALTHY, V1, V2, null);
-        Inspection halfway = seen(new Journal(8080, 8081), null, running(V1), running(V2));
+        Inspection halfway = seen(new Journal(8080, 8081, false), null, running(V1), running(V2));
         Recovery.Plan forward = Recovery.plan(cut, halfway, 8081, PORTS, port -> port == 8081);
         assertEquals(8081, forward.settlePort());
         assertEquals(V2.pid(), forward.live().pid());
@@ -79,11 +79,30 @@ class RecoveryTest {
         assertEquals(V1.pid(), back.live().pid());
         assertEquals(8081, back.targetPort());
 
-        Recovery.Plan dead = Recovery.plan(cut, seen(new Journal(8080, 8081), null, running(V1), free(8081)), 8081, PORTS, port -> true);
+        Recovery.Plan dead = Recovery.plan(cut, seen(new Journal(8080, 8081, false), null, running(V1), free(8081)), 8081, PORTS, port -> true);
         assertEquals(8080, dead.settlePort(), "the new instance is gone: back");
 
-        Recovery.Plan first = Recovery.plan(cut, seen(new Journal(null, 8081), null, free(8080), free(8081)), 8081, PORTS, port -> false);
+        Recovery.Plan first = Recovery.plan(cut, seen(new Journal(null, 8081, false), null, free(8080), free(8081)), 8081, PORTS, port -> false);
         assertEquals(8081, first.settlePort(), "a first deploy has nowhere to go back to");
+    }
+
+    @Test
+    void aCanaryNeverSettlesForwardEvenToANewInstanceThatIsUp() throws Exception {
+        DeployState cut = state("d2", Phase.CANARY, V1, V2, null);
+        Recovery.Plan stepCut = Recovery.plan(cut, seen(new Journal(8080, 8081, true), "set $service_url http://127.0.0.1:8080;",
+                running(V1), running(V2)), 8080, PORTS, port -> true);
+        assertEquals(8080, stepCut.settlePort(), "a canary's step cut off halfway goes back");
+        assertTrue(stepCut.warnings().get(0).startsWith("A canary's step to port 8081 was cut off halfway"), stepCut.warnings().toString());
+
+        Recovery.Plan left = Recovery.plan(cut, seen(null, "set $service_url http://127.0.0.1:8080;", running(V1), running(V2), Set.of(),
+                new ServerCommands.CanaryRoute(8081, 25)), 8080, PORTS, port -> true);
+        assertEquals(8080, left.settlePort(), "a canary's include left behind: every request to the live instance again");
+        assertEquals(V1.pid(), left.live().pid());
+        assertEquals(8081, left.targetPort(), "the canary's instance is what start replaces (drained first)");
+        assertTrue(left.warnings().get(0).contains("nginx sends 25 % of the requests to port 8081"), left.warnings().toString());
+        assertTrue(left.interrupted().outcome().startsWith("its canary was ended: every request goes to port 8080 again"),
+                left.interrupted().outcome());
+        assertEquals(Phase.CANARY, left.interrupted().phase());
     }
 
     @Test
@@ -173,7 +192,12 @@ class RecoveryTest {
 
     /** @param nginxRoutes where nginx's current workers route, as the server's records tell ("?": no record) */
     private static Inspection seen(Journal journal, String includeLine, PortState blue, PortState green, Set<String> nginxRoutes) {
+        return seen(journal, includeLine, blue, green, nginxRoutes, null);
+    }
+
+    private static Inspection seen(Journal journal, String includeLine, PortState blue, PortState green, Set<String> nginxRoutes,
+            ServerCommands.CanaryRoute canary) {
         return new Inspection(includeLine != null, includeLine == null ? "" : includeLine, journal, Map.of(8080, blue, 8081, green), null,
-                "unknown", nginxRoutes, false, java.util.Optional.empty());
+                "unknown", nginxRoutes, false, java.util.Optional.empty(), canary, "ok");
     }
 }
