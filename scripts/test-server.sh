@@ -85,6 +85,10 @@ http {
     scgi_temp_path tmp/scgi;
     log_format timing '\$msec \$request_time \$status \$upstream_addr';
     access_log logs/access.log timing;
+    # the one-time setup of canary releases (README "Canary releases"): logs only while a canary's include splits
+    log_format bluegreen_canary '\$msec \$status \$request_time \$upstream_addr';
+    map \$host \$bluegreen_canary { default ""; }
+    access_log logs/bluegreen-canary.log bluegreen_canary if=\$bluegreen_canary;
     server {
         listen 127.0.0.1:$NGINX_PORT;
         set \$service_url http://127.0.0.1:9;   # nothing deployed yet: 502

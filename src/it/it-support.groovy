@@ -96,13 +96,13 @@ class ItSupport {
     }
 
     /**
-     * Load through nginx while the IT's builds run: 3 clients of short requests and one of 2 s requests
-     * (in flight at the switch). Counting starts at the first 200 (before that nothing may be deployed); a
+     * Load through nginx while the IT's builds run: THREADCOUNT clients, each giving up on an answer after TIMEOUTMS; the
+     * fourth asks for 2 s requests (in flight at the switch), the others for short ones. Counting starts at the first 200 (before that nothing may be deployed); a
      * request routed to "nothing deployed yet" never counts: an nginx worker of before a first deploy's switch
      * can still take one after a new worker answered.
      * It stops when stopTraffic creates the stop file, and writes result.properties.
      */
-    void startTraffic(File dir, String base = nginxUrl) {
+    void startTraffic(File dir, String base = nginxUrl, int threadCount = 4, int timeoutMs = 15000) {
         dir.mkdirs()
         def stop = new File(dir, 'stop')
         stop.delete()
@@ -111,11 +111,11 @@ class ItSupport {
         def failures = Collections.synchronizedList([])
         def counting = new AtomicBoolean(false)
         def deadline = System.currentTimeMillis() + 15 * 60 * 1000
-        def threads = (1..4).collect { n ->
+        def threads = (1..threadCount).collect { n ->
             Thread.start("it-traffic-$n") {
                 String path = n == 4 ? '/?sleepMs=2000' : '/?sleepMs=50'
                 while (!stop.exists() && System.currentTimeMillis() < deadline) {
-                    def (status, body, routedTo) = httpGet(base + path, 15000, 'X-Service-Url')
+                    def (status, body, routedTo) = httpGet(base + path, timeoutMs, 'X-Service-Url')
                     if (status == 200) {
                         counting.set(true)
                     }

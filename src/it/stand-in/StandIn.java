@@ -15,7 +15,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * one host of a fleet made unhealthy), --demo.shutdown-delay-ms=N (on SIGTERM, stop accepting, let in-flight requests
  * finish, then take N ms more before exiting: a slow graceful shutdown), --demo.shutdown=immediate (on SIGTERM, requests
  * in flight are cut, as Spring Boot's immediate shutdown does: only a drain before the stop saves them);
- * ?holdUntil=FILE keeps a request in flight until FILE exists (at most a minute).
+ * ?holdUntil=FILE keeps a request in flight until FILE exists (at most a minute);
+ * --demo.fail-percent=N answers HTTP 500 to N % of the requests of / (a bad release that passes its health check),
+ * --demo.hang=true never answers them (for 5 minutes: a release that hangs).
  */
 public class StandIn {
     public static void main(String[] args) throws IOException {
@@ -25,6 +27,8 @@ public class StandIn {
         long shutdownDelay = Long.parseLong(option(args, "demo.shutdown-delay-ms", "0"));
         String downIfExists = option(args, "demo.down-if-exists", "");
         boolean immediate = option(args, "demo.shutdown", "graceful").equals("immediate");
+        int failPercent = Integer.parseInt(option(args, "demo.fail-percent", "0"));
+        boolean hang = option(args, "demo.hang", "false").equals("true");
         long started = System.currentTimeMillis();
         ExecutorService pool = Executors.newFixedThreadPool(64);
         AtomicInteger inFlight = new AtomicInteger();
@@ -52,6 +56,14 @@ public class StandIn {
             inFlight.incrementAndGet();
             try {
                 String query = exchange.getRequestURI().getQuery();
+                if (hang) {
+                    sleep(300_000);
+                }
+                if (java.util.concurrent.ThreadLocalRandom.current().nextInt(100) < failPercent) {
+                    exchange.sendResponseHeaders(500, -1);
+                    exchange.close();
+                    return;
+                }
                 if (query != null && query.startsWith("sleepMs=")) {
                     sleep(Math.min(Long.parseLong(query.substring(8)), 30_000));
                 } else if (query != null && query.startsWith("holdUntil=")) {

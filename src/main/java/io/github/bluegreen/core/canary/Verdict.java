@@ -5,8 +5,8 @@ import java.util.Locale;
 /**
  * A step's judgement, from what users got from each instance: the canary fails once it has answered at least
  * {@code minRequests} and failed more often than the stable instance by more than the allowed points, or (if asked)
- * answered slower at the 99th percentile by more than the allowed factor. A step with too few requests is not failed:
- * there is nothing to judge it by.
+ * answered slower at the 99th percentile by more than the allowed factor. A step that ends with too few answers of the
+ * canary fails too: nothing proves it good, and a canary that hangs answers nothing until its clients give up.
  */
 public record Verdict(Outcome outcome, String why) {
     public enum Outcome { WATCHING, PASSED, FAILED }
@@ -30,8 +30,11 @@ public record Verdict(Outcome outcome, String why) {
         if (!stepOver) {
             return new Verdict(Outcome.WATCHING, "");
         }
-        return new Verdict(Outcome.PASSED, canary.requests() >= plan.minRequests() ? ""
-                : "only " + canary.requests() + " requests reached the canary (bluegreen.canaryMinRequests=" + plan.minRequests()
-                        + "): too few to judge");
+        if (canary.requests() >= plan.minRequests()) {
+            return new Verdict(Outcome.PASSED, "");
+        }
+        return new Verdict(Outcome.FAILED, "the canary answered only " + canary.requests() + " requests in its step (the stable instance "
+                + stable.requests() + "): too few to judge, not promoting (bluegreen.canaryMinRequests=" + plan.minRequests()
+                + "; a quiet site needs longer steps, bluegreen.canaryStepSeconds)");
     }
 }

@@ -19,13 +19,18 @@ class VerdictTest {
     }
 
     @Test
-    void withinThePointsOrWithTooFewRequestsItIsWatchedThenPassed() {
+    void withinThePointsItIsWatchedThenPassed() {
         assertEquals(Verdict.Outcome.WATCHING, Verdict.judge(new Answers(200, 3, 5, 9), new Answers(4000, 40, 5, 9), PLAN, false).outcome());
         assertEquals(Verdict.Outcome.PASSED, Verdict.judge(new Answers(200, 3, 5, 9), new Answers(4000, 40, 5, 9), PLAN, true).outcome());
+    }
+
+    @Test
+    void tooFewAnswersAreWatchedThenFailANotPromoting() {
         assertEquals(Verdict.Outcome.WATCHING, Verdict.judge(new Answers(99, 99, 5, 9), Answers.NONE, PLAN, false).outcome());
-        Verdict few = Verdict.judge(new Answers(99, 99, 5, 9), Answers.NONE, PLAN, true);
-        assertEquals(Verdict.Outcome.PASSED, few.outcome());
-        assertTrue(few.why().contains("too few to judge"), few.why());
+        Verdict hung = Verdict.judge(Answers.NONE, new Answers(32, 0, 50, 53), PLAN, true);
+        assertEquals(Verdict.Outcome.FAILED, hung.outcome(), "a canary that hangs answers nothing");
+        assertTrue(hung.why().startsWith("the canary answered only 0 requests in its step (the stable instance 32): too few to judge, not promoting"),
+                hung.why());
     }
 
     @Test

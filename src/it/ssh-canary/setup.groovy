@@ -1,0 +1,3 @@
+def it = evaluate(new File(itSupportFile))
+it.resetServer()
+return true
