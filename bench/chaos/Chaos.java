@@ -43,7 +43,8 @@ import java.util.regex.Pattern;
  * (a command prefix that runs a shell command there as root, empty: this machine), {@code host.I.base} (the app's base
  * directory), {@code host.I.include}, {@code host.I.user} (the deploy user), {@code host.I.sshd} (true: its sshd is the
  * systemd unit ssh, which the fault stops), {@code host.I.diskfull} (true: the base directory is a small file system of
- * its own), {@code log} (a directory for the Maven logs).
+ * its own), {@code log} (a directory for the Maven logs), {@code canary.log} (nginx's canary log, set up once: deploys may then
+ * switch as canaries, of a good release or a bad one).
  */
 public class Chaos {
     enum Operation { DEPLOY, ROLLBACK, UNHEALTHY, FAILING_HOOK, CONCURRENT, DRY_RUN, STATUS }
@@ -52,7 +53,10 @@ public class Chaos {
 
     record Host(int index, String exec, String base, String include, String user, boolean sshd, boolean diskFull) {}
 
-    record Round(int number, Operation operation, Fault fault, int host, long faultDelayMs) {}
+    /** A deploy's switch as a canary (20 %, then 50 %, 2 s each): of a good release, or of one failing 30 % of its requests. */
+    enum Canary { NONE, GOOD, BAD }
+
+    record Round(int number, Operation operation, Fault fault, int host, long faultDelayMs, Canary canary) {}
 
     private final Properties target;
     private final List<Host> hosts = new ArrayList<>();
@@ -109,9 +113,11 @@ public class Chaos {
         load.start();
         for (int n = first; n < first + rounds; n++) {
             Round round = draw(n);
-            drawn.merge(round.operation() + " + " + round.fault(), 1, Integer::sum);
+            drawn.merge(round.operation() + (round.canary() == Canary.NONE ? "" : " (" + round.canary() + " canary)") + " + " + round.fault(),
+                    1, Integer::sum);
             String violation = play(round);
-            String line = String.format("round %d: %s + %s (host %d, at %d ms): %s", n, round.operation(), round.fault(), round.host(),
+            String line = String.format("round %d: %s%s + %s (host %d, at %d ms): %s", n, round.operation(),
+                    round.canary() == Canary.NONE ? "" : " (" + round.canary() + " canary)", round.fault(), round.host(),
                     round.faultDelayMs(), violation == null ? "ok" : "VIOLATION " + violation);
             System.out.println(line);
             if (violation != null) {
@@ -148,7 +154,10 @@ public class Chaos {
             possible.remove(Fault.CUT_SSH);   // the local transport has no SSH session
         }
         Fault fault = possible.get(random.nextInt(possible.size()));
-        return new Round(number, operation, fault, host, random.nextInt(4000));
+        long delay = random.nextInt(4000);
+        // drawn last: the rounds of a seed drawn before canaries existed stay what they were
+        Canary canary = target.containsKey("canary.log") && operation == Operation.DEPLOY ? Canary.values()[random.nextInt(3)] : Canary.NONE;
+        return new Round(number, operation, fault, host, delay, canary);
     }
 
     private boolean isLocal() {
@@ -223,6 +232,9 @@ public class Chaos {
             apartFailures += load.discountBefore(System.currentTimeMillis());
         }
         boolean downUntilClean = killedAt > 0 && !systemd && !fixedByOperation;
+        if (round.canary() == Canary.BAD) {   // what the bad release answered its canary's share: the analysis needs them
+            apartFailures += load.discountStatus(500);
+        }
         if (!downUntilClean && load.counted() > failedBefore) {
             return (load.counted() - failedBefore) + " requests failed during the operation: " + load.lastFailures();
         }
@@ -233,6 +245,9 @@ public class Chaos {
         if (downUntilClean) {
             apartFailures += load.discountBefore(System.currentTimeMillis());
             failedBeforeClean = load.counted();
+        }
+        if (round.canary() == Canary.BAD) {   // a bad canary left by a fault answers until the clean deploy ends it
+            apartFailures += load.discountStatus(500);
         }
         if (load.counted() > failedBeforeClean) {
             return (load.counted() - failedBeforeClean) + " requests failed during the clean deploy: " + load.lastFailures();
@@ -265,6 +280,9 @@ public class Chaos {
                 return exit == 0 ? null : round.operation() + " failed (exit " + exit + ")";
             }
             case DEPLOY, ROLLBACK -> {
+                if (round.canary() == Canary.BAD) {
+                    return exit != 0 ? null : "a bad release passed its canary";
+                }
                 return exit == 0 || round.operation() == Operation.ROLLBACK ? null : "a deploy with no fault failed (exit " + exit + ")";
             }
             case UNHEALTHY, FAILING_HOOK -> {
@@ -281,7 +299,10 @@ public class Chaos {
         String log = "round-" + round.number() + "-" + round.operation().name().toLowerCase();
         List<Process> started = new ArrayList<>();
         switch (round.operation()) {
-            case DEPLOY -> started.add(maven(log, deploy(++version, List.of()), extra));
+            case DEPLOY -> started.add(round.canary() == Canary.NONE ? maven(log, deploy(++version, List.of()), extra)
+                    : maven(log, deploy(++version, round.canary() == Canary.BAD ? List.of("--demo.fail-percent=30") : List.of()), concat(extra,
+                            "-Dbluegreen.canary=20,50", "-Dbluegreen.canaryStepSeconds=2", "-Dbluegreen.canaryMinRequests=5",
+                            "-Dbluegreen.canaryLog=" + target.getProperty("canary.log"))));
             case ROLLBACK -> started.add(maven(log, List.of("bluegreen:rollback", "-Pbluegreen"), extra));
             case UNHEALTHY -> started.add(maven(log, deploy(++version, List.of("--demo.ready-after-ms=600000")), extra));
             case FAILING_HOOK -> started.add(maven(log, deploy(++version, List.of()), concat(extra, "-Dbluegreen.beforeSwitchHook=false")));
@@ -301,9 +322,9 @@ public class Chaos {
         return List.of("deploy", "-Pbluegreen", "-Dbluegreen.appArgs=" + String.join(",", words));
     }
 
-    private static List<String> concat(List<String> list, String more) {
+    private static List<String> concat(List<String> list, String... more) {
         List<String> all = new ArrayList<>(list);
-        all.add(more);
+        all.addAll(List.of(more));
         return all;
     }
 
@@ -499,7 +520,7 @@ public class Chaos {
         private final String url;
         private final AtomicBoolean running = new AtomicBoolean();
         final AtomicLong total = new AtomicLong();
-        private final ConcurrentLinkedQueue<long[]> failures = new ConcurrentLinkedQueue<>();   // [time, discounted]
+        private final ConcurrentLinkedQueue<long[]> failures = new ConcurrentLinkedQueue<>();   // [time, discounted, HTTP status or 0]
         private final List<String> failureTexts = Collections.synchronizedList(new ArrayList<>());
         private final java.util.concurrent.ConcurrentSkipListSet<Long> successes = new java.util.concurrent.ConcurrentSkipListSet<>();
         private final List<Thread> threads = new ArrayList<>();
@@ -550,7 +571,7 @@ public class Chaos {
                 answer = e.toString();
             }
             total.incrementAndGet();
-            failures.add(new long[] {System.currentTimeMillis(), 0});
+            failures.add(new long[] {System.currentTimeMillis(), 0, answer.startsWith("HTTP ") ? Long.parseLong(answer.substring(5)) : 0});
             failureTexts.add(Instant.now() + " " + answer);
             try {
                 Thread.sleep(20);
@@ -568,6 +589,18 @@ public class Chaos {
             long discounted = 0;
             for (long[] f : failures) {
                 if (f[1] == 0 && f[0] <= time) {
+                    f[1] = 1;
+                    discounted++;
+                }
+            }
+            return discounted;
+        }
+
+        /** Failures with that HTTP status were an operation's own (a bad release's canary): no longer counted; how many. */
+        long discountStatus(int status) {
+            long discounted = 0;
+            for (long[] f : failures) {
+                if (f[1] == 0 && f[2] == status) {
                     f[1] = 1;
                     discounted++;
                 }

@@ -79,6 +79,7 @@ target_process() {
         echo "host.0.include=$BLUEGREEN_IT_NGINX_INCLUDE"
         echo "host.0.user=bluegreen-chaos"
         echo "host.0.diskfull=true"
+        echo "canary.log=$BLUEGREEN_IT_DIR/nginx/logs/bluegreen-canary.log"
     } > "$WORK/process.properties"
 }
 
