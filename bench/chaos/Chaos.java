@@ -44,7 +44,7 @@ import java.util.regex.Pattern;
  * directory), {@code host.I.include}, {@code host.I.user} (the deploy user), {@code host.I.sshd} (true: its sshd is the
  * systemd unit ssh, which the fault stops), {@code host.I.diskfull} (true: the base directory is a small file system of
  * its own), {@code log} (a directory for the Maven logs), {@code canary.log} (nginx's canary log, set up once: deploys may then
- * switch as canaries, of a good release or a bad one).
+ * switch as canaries, of a good release or a bad one), {@code operations} (the operations drawn, comma separated; default all).
  */
 public class Chaos {
     enum Operation { DEPLOY, ROLLBACK, UNHEALTHY, FAILING_HOOK, CONCURRENT, DRY_RUN, STATUS }
@@ -68,6 +68,8 @@ public class Chaos {
     private final Set<String> startedDeploys = new LinkedHashSet<>();
     private final Map<String, Integer> drawn = new TreeMap<>();
     private long apartFailures;
+    /** The operations drawn from: all, or the target's {@code operations} (a campaign aimed at some, e.g. DEPLOY). */
+    private final List<Operation> operations;
 
     Chaos(Properties target, long seed) throws IOException {
         this.target = target;
@@ -82,6 +84,8 @@ public class Chaos {
                     Boolean.parseBoolean(target.getProperty("host." + i + ".sshd", "false")),
                     Boolean.parseBoolean(target.getProperty("host." + i + ".diskfull", "false"))));
         }
+        operations = target.containsKey("operations") ? java.util.Arrays.stream(target.getProperty("operations").split(","))
+                .map(String::trim).map(Operation::valueOf).toList() : List.of(Operation.values());
         logs = Path.of(target.getProperty("log", "chaos-logs"));
         Files.createDirectories(logs);
         load = new Load(target.getProperty("url"));
@@ -140,7 +144,7 @@ public class Chaos {
     /** A round's choices depend on the seed and its number only (replayable). */
     Round draw(int number) {
         Random random = new Random(seed * 1_000_003L + number);
-        Operation operation = Operation.values()[random.nextInt(Operation.values().length)];
+        Operation operation = operations.get(random.nextInt(operations.size()));
         List<Fault> possible = new ArrayList<>(List.of(Fault.NONE, Fault.NONE, Fault.KILL_MAVEN, Fault.CUT_SSH, Fault.KILL_SERVER_COMMAND,
                 Fault.RELOAD_FAILS, Fault.KILL_LIVE_APP, Fault.CORRUPT_OLD_JAR));
         int host = random.nextInt(hosts.size());

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The randomized fault campaign (issue 17): under continuous load through nginx, each round picks an operation (deploy,
-# rollback, an unhealthy release, a failing hook, two deploys at once, dry run, status) and a fault at a random moment
+# rollback, an unhealthy release, a failing hook, two deploys at once, dry run, status; on the process target a deploy may
+# switch as a canary, of a good release or of one failing 30 % of its requests) and a fault at a random moment
 # (none, SIGKILL to Maven, the SSH session cut, the server command killed, nginx's reload failing, the base directory's
 # disk full, the live app killed -9, an earlier release's jar corrupted, one host's sshd stopped), then a clean deploy,
 # and checks the invariants (bench/chaos/Chaos.java says which). Three targets, each with its own servers, users and
@@ -11,7 +12,8 @@
 #
 #   usage: bench/chaos/run.sh [ROUNDS] [SEED] [TARGETS]     ROUNDS per target (default 100), SEED (default: the time),
 #                                                         TARGETS (default "process systemd fleet")
-# Writes bench/chaos/results/<target>-seed<SEED>.txt (every round, the summary and the mix drawn); the Maven logs of every
+# OPERATIONS=DEPLOY (comma separated) draws only those operations: a campaign aimed at canaries (process target).
+# Writes bench/chaos/results/<target>[-<operations>]-seed<SEED>.txt (every round, the summary and the mix drawn); the Maven logs of every
 # round stay in /tmp/bluegreen-chaos/<target>/logs. Everything it starts is stopped by PID at its end.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -80,6 +82,7 @@ target_process() {
         echo "host.0.user=bluegreen-chaos"
         echo "host.0.diskfull=true"
         echo "canary.log=$BLUEGREEN_IT_DIR/nginx/logs/bluegreen-canary.log"
+        [ -z "${OPERATIONS:-}" ] || echo "operations=$OPERATIONS"
     } > "$WORK/process.properties"
 }
 
@@ -156,8 +159,8 @@ for target in $TARGETS; do
         echo "chaos: $target found a violation (its log: $WORK/$target.out)" >&2
     fi
     # the rounds and the summary: what bench/RESULTS.md quotes
-    { echo "# bench/chaos/run.sh $ROUNDS $SEED $target, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores"; cat "$WORK/$target.out"; } \
-        > "$HERE/results/$target-seed$SEED.txt"
+    { echo "# ${OPERATIONS:+OPERATIONS=$OPERATIONS }bench/chaos/run.sh $ROUNDS $SEED $target, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores"; cat "$WORK/$target.out"; } \
+        > "$HERE/results/$target${OPERATIONS:+-$(echo "$OPERATIONS" | tr 'A-Z,' 'a-z-')}-seed$SEED.txt"
     case $target in
     process) umount --lazy "$WORK/process/home/bluegreen/chaos" 2>/dev/null || true
              SSH_PORT=2322 NGINX_PORT=18180 DEPLOY_USER=bluegreen-chaos "$ROOT/scripts/test-server.sh" stop "$WORK/process" ;;

@@ -5,13 +5,13 @@ def canaryLog = new File(env.BLUEGREEN_IT_DIR, 'nginx/logs/bluegreen-canary.log'
 def first = new File(basedir, 'build.log').text
 it.check(first.contains('No canary: nothing is live to compare the new version with; switching every request at once'), 'a first deploy: at once')
 
-/** A deploy of VERSION (APPARGS: more of the app's) under 12 clients that give up after 3 s: [exit, build log, load, access log lines added]. */
-def deploy = { String version, String appArgs ->
+/** A deploy of VERSION (APPARGS: more of the app's; MAVENARGS) under 12 clients that give up after 3 s: [exit, build log, load, access log lines added]. */
+def deploy = { String version, String appArgs, List<String> mavenArgs = [] ->
     def log = new File(basedir, "deploy-${version}.log")
     def linesBefore = access.readLines().size()
     it.startTraffic(new File(basedir, "traffic-${version}"), it.nginxUrl, 12, 3000)
     Thread.sleep(500)
-    int exit = it.mvn(basedir, localRepositoryPath, ['deploy', '-Pbluegreen', "-Dbluegreen.appArgs=--demo.version=${version}${appArgs}"], log).waitFor()
+    int exit = it.mvn(basedir, localRepositoryPath, ['deploy', '-Pbluegreen', "-Dbluegreen.appArgs=--demo.version=${version}${appArgs}"] + mavenArgs, log).waitFor()
     def traffic = it.stopTraffic(new File(basedir, "traffic-${version}"))
     [exit, log.text, traffic, access.readLines().size() - linesBefore]
 }
@@ -80,4 +80,11 @@ it.check(new File(it.baseDir('canary'), 'history.log').text.contains('INTERRUPTE
 it.check(!it.alive(v5), 'the canary instance of the killed deploy is gone')
 it.check(it.get('/') == [200, 'version=v6'], "v6 is live: ${it.get('/')}")
 it.check(traffic.failed == '0', "no request failed while the deploy was killed and recovered: ${traffic.failures}")
+
+// sticky: by the client's address; this machine's requests (127.0.0.1: its last byte is in the 20 % step's buckets) all
+// go to the canary during the step, none to the stable instance
+(exit, log, traffic, logged) = deploy('v7', '', ['-Dbluegreen.canary=20', '-Dbluegreen.canarySticky'])
+it.check(exit == 0 && log.contains('(remote_addr split, 19.9 % exactly)'), "v7 deployed, split by address: ${log.takeRight(3000)}")
+it.check((row(log, 20) =~ /\| 20 % \| 100\.0 % \| [1-9]\d* \/ 0 \|/).find(), "one client, one colour: ${row(log, 20)}")
+it.check(traffic.failed == '0', "no request failed: ${traffic.failures}")
 return true

@@ -58,6 +58,14 @@ final class DryRun {
             lines.add("  beforeSwitch hook: " + ServerCommands.hookCommand(d.layout, "beforeSwitch", d.config.hooks().beforeSwitch(),
                     d.config.hooks().timeout(), new ServerCommands.HookFacts(target, null, release, release, null, null)));
         }
+        io.github.bluegreen.core.canary.CanaryPlan canary = d.config.traffic().canary();
+        if (canary.enabled() && d.kind() == DeployState.Kind.DEPLOY && live != null && live.pid() != null) {
+            for (int share : canary.steps()) {
+                lines.add("  canary step, then " + Durations.format(canary.stepTime()) + " of analysis (traffic every "
+                        + Durations.format(CanaryStep.ANALYSIS) + "): " + ServerCommands.canaryCommand(d.layout, d.config, next, live.port(),
+                        io.github.bluegreen.core.canary.Split.of(share, canary.sticky()), d.config.health().path()));
+            }
+        }
         lines.add("  switch: " + ServerCommands.switchCommand(d.layout, d.config, next, d.config.health().path()));
         lines.add("  cleanup: " + ServerCommands.cleanupCommand(d.layout, d.config, live == null || live.pid() == null ? null : live,
                 List.of(release)));

@@ -128,6 +128,18 @@ class CanaryTest {
     }
 
     @Test
+    void aDryRunShowsEachCanaryStepsCommandAndChangesNothing() throws Exception {
+        server.deploy("v1");
+        String include = Files.readString(server.include);
+        server.dryRun = true;
+        server.run(Step.DETECT);
+        assertEquals(2, server.log.stream().filter(line -> line.contains("canary step, then 1.0 s of analysis (traffic every 2.0 s): switch ")
+                && line.contains("'split_on=request_id'")).count(), String.join("\n", server.log));
+        assertTrue(server.logged("'share=20'") && server.logged("'share=50'"), String.join("\n", server.log));
+        assertEquals(include, Files.readString(server.include));
+    }
+
+    @Test
     void theTrafficCommandCountsWhatNginxAnsweredEachPortFromAByteOn() throws Exception {
         server.deploy("v1");
         String before = "1.000 200 0.100 127.0.0.1:1\n";
