@@ -133,7 +133,7 @@ class CanaryTest {
         String include = Files.readString(server.include);
         server.dryRun = true;
         server.run(Step.DETECT);
-        assertEquals(2, server.log.stream().filter(line -> line.contains("canary step, then 1.0 s of analysis (traffic every 2.0 s): switch ")
+        assertEquals(2, server.log.stream().filter(line -> line.contains("canary step, then 1.0 s of analysis (traffic every 2.0 s): 'switch' ")
                 && line.contains("'split_on=request_id'")).count(), String.join("\n", server.log));
         assertTrue(server.logged("'share=20'") && server.logged("'share=50'"), String.join("\n", server.log));
         assertEquals(include, Files.readString(server.include));
