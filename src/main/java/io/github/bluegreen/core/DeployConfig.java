@@ -76,9 +76,18 @@ public record DeployConfig(App app, Health health, Nginx nginx, Path artifact, L
      *                      ({@code bluegreen.keepOldSeconds}); zero stops it as soon as nginx no longer uses it
      * @param runner        what runs the instances ({@code bluegreen.runner})
      * @param umask         the app's file mode mask, octal ({@code bluegreen.umask})
+     * @param classDataSharing a Spring Boot jar runs from its libraries on a plain class path, with a class-data archive
+     *                      of them once one is made ({@code bluegreen.classDataSharing=auto}; false: {@code off})
      */
     public record App(String name, String baseDir, List<Integer> ports, List<String> command,
-            Map<String, String> environment, Duration stopTimeout, int keepReleases, Duration keepOld, Runner runner, String umask) {}
+            Map<String, String> environment, Duration stopTimeout, int keepReleases, Duration keepOld, Runner runner, String umask,
+            boolean classDataSharing) {
+        /** Without class-data sharing: the command runs as given. */
+        public App(String name, String baseDir, List<Integer> ports, List<String> command, Map<String, String> environment,
+                Duration stopTimeout, int keepReleases, Duration keepOld, Runner runner, String umask) {
+            this(name, baseDir, ports, command, environment, stopTimeout, keepReleases, keepOld, runner, umask, false);
+        }
+    }
 
     /**
      * @param path         health endpoint ({@code bluegreen.healthPath})

@@ -679,7 +679,13 @@ public final class Deployment {
                 total += time.millis();
             }
         }
-        return text.append("; total ").append(Durations.format(Duration.ofMillis(total))).toString();
+        text.append("; total ").append(Durations.format(Duration.ofMillis(total)));
+        DeployState.StepTime healthy = state.steps().get(Step.HEALTHCHECK);
+        if (healthy != null && state.targetLaunchedAt() != null) {   // what class-data sharing shortens
+            Duration up = Duration.between(state.targetLaunchedAt(), healthy.at().plusMillis(healthy.millis()));
+            text.append("; start to UP ").append(Durations.format(up.isNegative() ? Duration.ZERO : up));
+        }
+        return text.toString();
     }
 
     /** Where an instance's output is: its journal (systemd runner) or its release's log file. */

@@ -51,7 +51,7 @@ final class DryRun {
                 + d.config.app().environment().keySet().stream().map(name -> ", " + name).reduce("", String::concat) + " (values not shown)");
         lines.add("  start: " + ServerCommands.startCommand(d.layout, d.config, new ServerCommands.StartRequest(target, release, jar, size(d),
                 "<sha256>", d.layout.log(release, target), d.layout.environmentFile(target), d.config.app().stopTimeout(),
-                d.config.nginx().drainTimeout(), command, "<the " + d.config.app().name() + "@.service unit>", ServerCommands.Upload.NONE)));
+                d.config.nginx().drainTimeout(), command, "<the " + d.config.app().name() + "@.service unit>", ServerCommands.Upload.NONE, false)));
         lines.add("  health: GET http://127.0.0.1:" + target + d.config.health().path() + " until UP, at most "
                 + Durations.format(d.config.health().timeout()) + " after the launch");
         if (!d.config.hooks().beforeSwitch().isEmpty()) {

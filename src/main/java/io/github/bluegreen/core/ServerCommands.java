@@ -232,7 +232,7 @@ final class ServerCommands {
                         ? new InstanceRecord(Long.parseLong(values.get(key + "record.pid")), values.get(key + "record.start"),
                                 values.get(key + "record.release"), "yes".equals(values.get(key + "record.alive")),
                                 "systemd".equals(values.get(key + "record.runner")), values.get(key + "record.jar"),
-                                values.get(key + "record.sha256"))
+                                values.get(key + "record.sha256"), values.get(key + "record.cds"))
                         : null;
                 String uptime = values.getOrDefault(key + "uptime", "");
                 String unit = values.containsKey(key + "unit.ActiveState") ? values.get(key + "unit.ActiveState") + ", "
@@ -333,7 +333,8 @@ final class ServerCommands {
      * The server's record of an instance the plugin started: alive if that very process (PID and start time) runs;
      * {@code unit}: run by systemd (its PID is the unit's main PID); its release's jar and that jar's SHA-256, if known.
      */
-    record InstanceRecord(long pid, String start, String release, boolean alive, boolean unit, String jar, String sha256) {}
+    /** @param classData how it started: {@code archive} (mapping a class-data archive), {@code training}, {@code none}; null: -jar */
+    record InstanceRecord(long pid, String start, String release, boolean alive, boolean unit, String jar, String sha256, String classData) {}
 
     /** How long an inspection may take: the server probes each port's health in turn. */
     private Duration inspectTime() {
@@ -381,8 +382,9 @@ final class ServerCommands {
      * @param unitText the instance's drop-in unit (the systemd runner; the template unit is written once)
      * @param upload   how the jar reaches the release directory (uploaded whole, rebuilt from a bundle, an earlier release's)
      */
+    /** @param classDataSharing the command runs {@code @JAR.PORT.args}, which the server writes (see {@code BootJar}) */
     record StartRequest(int port, String release, String jar, Long size, String sha256, String log, String envFile,
-            Duration stopTimeout, Duration drainTimeout, List<String> command, String unitText, Upload upload) {}
+            Duration stopTimeout, Duration drainTimeout, List<String> command, String unitText, Upload upload, boolean classDataSharing) {}
 
     /**
      * How the jar got to the server: {@code reuse} (the same jar of an earlier release: nothing sent), {@code bundle}
@@ -418,7 +420,13 @@ final class ServerCommands {
     }
 
     /** @param pid null unless started; {@code refusedPid}/{@code refusedCommand}: a process that is not this app's holds the port */
-    record StartResult(int exit, Long pid, String start, Stopped stale, String refusedPid, String refusedCommand, String error) {}
+    /**
+     * @param classData how the JVM starts: {@code archive} (mapping the class-data archive of its libraries), {@code
+     *                  training} (writing the classes it loads for the next archive), {@code none}, or null (not asked);
+     *                  {@code classDataNote} why not, or null
+     */
+    record StartResult(int exit, Long pid, String start, Stopped stale, String refusedPid, String refusedCommand, String error,
+            String classData, String classDataNote) {}
 
     static Command startCommand(ServerLayout layout, DeployConfig config, StartRequest r) {
         String jarName = r.jar().substring(r.jar().lastIndexOf('/') + 1);
@@ -433,10 +441,14 @@ final class ServerCommands {
             start.args().put("bundle", r.upload().bundle());
         }
         start.args().put("umask", config.app().umask());
+        if (r.classDataSharing()) {
+            start.args().put("cds", "yes");
+        }
         if (config.app().runner() == DeployConfig.Runner.SYSTEMD) {
             start.args().put("unit_template", SystemdUnit.template(config, layout));
             start.args().put("unit_text", r.unitText());
-            return start;
+            // the unit runs the command; the server reads the JVM and its options from it for the argument file
+            return r.classDataSharing() ? new Command(start.name(), start.args(), r.command()) : start;
         }
         return new Command(start.name(), start.args(), r.command());
     }
@@ -447,7 +459,7 @@ final class ServerCommands {
         Stopped stale = Stopped.parse(values, "stale.");
         return new StartResult(result.exitCode(), longOrNull(values.get("pid")), values.get("start"), stale,
                 values.get("refused.pid"), values.getOrDefault("refused.command", "").trim(),
-                values.getOrDefault("error", values.getOrDefault("refused", result.output())));
+                values.getOrDefault("error", values.getOrDefault("refused", result.output())), values.get("cds"), values.get("cds.note"));
     }
 
     // ---- switch: journal, include, config test, reload, until new workers run

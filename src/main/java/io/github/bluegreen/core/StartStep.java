@@ -1,5 +1,6 @@
 package io.github.bluegreen.core;
 
+import io.github.bluegreen.core.cds.BootJar;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Uploads the jar to {@code releases/<deployId>/}, checks on the server that it arrived intact, frees the target port
@@ -43,8 +45,16 @@ final class StartStep {
         }
         String envFile = d.layout.environmentFile(port);
         d.transport.write(envFile, environmentFile(jar, d.config.app().environment()));
+        List<String> template = d.config.app().command();
+        Optional<List<String>> viaArgFile = d.config.app().classDataSharing() ? BootJar.argFileCommand(template) : Optional.empty();
+        if (viaArgFile.isPresent()) {
+            template = viaArgFile.get();
+            if (!rollback) {   // a release started again has its layout on the server already (or starts with -jar)
+                sendBootLayout(d, d.config.artifact(), d.layout.release(release));
+            }
+        }
         List<String> command = new ArrayList<>();
-        for (String word : d.config.app().command()) {
+        for (String word : template) {
             command.add(word.replace("{jar}", jar).replace("{port}", String.valueOf(port)));
         }
         // from here on the server may run an instance of this deploy: a failure stops it (see Deployment#fail)
@@ -52,7 +62,7 @@ final class StartStep {
         d.state.targetLaunchedAt(Instant.now());
         ServerCommands.StartRequest request = new ServerCommands.StartRequest(port, release, jar, size, sha256,
                 d.layout.log(release, port), envFile, d.config.app().stopTimeout(), d.config.nginx().drainTimeout(), command,
-                SystemdUnit.instance(d.config, d.layout), upload);
+                SystemdUnit.instance(d.config, d.layout, template), upload, viaArgFile.isPresent());
         ServerCommands.StartResult result = d.server.start(request);
         if (result.exit() == ServerCommands.REBUILD_FAILED) {
             d.log.warn(result.error() + ": uploading the whole jar instead");
@@ -65,7 +75,7 @@ final class StartStep {
             d.log.info("Uploaded " + d.config.artifact().getFileName() + " whole instead: " + kib(size) + " sent ("
                     + Durations.format(Duration.ofMillis(upload.millis())) + ")");
             result = d.server.start(new ServerCommands.StartRequest(port, release, jar, size, sha256, request.log(), envFile,
-                    request.stopTimeout(), request.drainTimeout(), command, request.unitText(), upload));
+                    request.stopTimeout(), request.drainTimeout(), command, request.unitText(), upload, request.classDataSharing()));
         }
         if (result.stale() != null) {
             d.log.warn("Stopped a stale instance on port " + port + " (PID " + result.stale().pid() + ": "
@@ -82,6 +92,38 @@ final class StartStep {
         d.state.targetLaunchedAt(Instant.now());
         d.log.info("Started PID " + result.pid() + " on port " + port + (d.config.app().runner() == DeployConfig.Runner.SYSTEMD
                 ? " as " + d.config.app().name() + "@" + port + ".service" : ", log " + d.layout.log(release, port)));
+        if (result.classDataNote() != null) {
+            d.log.warn("Class data: " + result.classDataNote());
+        }
+        if ("archive".equals(result.classData())) {
+            d.log.info("Class data: the JVM maps the archive of this release's libraries (it proved it can, -Xshare:on)");
+        } else if ("training".equals(result.classData())) {
+            d.log.info("Class data: no archive of these libraries for this JVM yet: this instance records the classes it loads,"
+                    + " and the archive is made on the server after the switch, for the next start");
+        }
+    }
+
+    /**
+     * For a Spring Boot jar: the layout the server extracts the libraries by ({@code boot.layout}) and the application's
+     * own classes as a jar ({@code classes.jar}), sent ahead of the start; nothing for another jar (it starts with -jar).
+     */
+    private static void sendBootLayout(Deployment d, Path artifact, String releaseDir) throws SetupException {
+        try {
+            Optional<BootJar> boot = BootJar.read(artifact);
+            if (boot.isEmpty()) {
+                return;
+            }
+            Path classes = Files.createTempFile("bluegreen-", ".classes.jar");
+            try {
+                BootJar.writeClasses(artifact, classes);
+                d.transport.upload(classes, releaseDir + "/classes.jar");
+            } finally {
+                Files.deleteIfExists(classes);
+            }
+            d.transport.write(releaseDir + "/boot.layout", boot.get().layout());
+        } catch (IOException e) {
+            throw new SetupException("bluegreen.artifact", "cannot read " + artifact + ": " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -98,6 +98,13 @@ public final class StatusReport {
         if (record != null && record.sha256() != null) {   // the server's record: true after a restart, a failed deploy too
             text.append(", ").append(record.jar().substring(record.jar().lastIndexOf('/') + 1)).append(" sha256 ").append(record.sha256());
         }
+        if (record != null && record.classData() != null) {
+            text.append(", ").append(switch (record.classData()) {
+                case "archive" -> "started from the class-data archive of its libraries";
+                case "training" -> "started without a class-data archive (recording its classes for one)";
+                default -> "started with -jar";
+            });
+        }
         if ("previous".equals(role) && state.previousKeptUntil() != null) {
             text.append(", kept for rollback until ").append(state.previousKeptUntil());
         }

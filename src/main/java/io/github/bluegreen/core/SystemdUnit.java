@@ -28,7 +28,12 @@ final class SystemdUnit {
 
     /** One instance's drop-in: every setting of its own (lists reset first: a template written earlier may set them). */
     static String instance(DeployConfig config, ServerLayout layout) {
-        String exec = config.app().command().stream().map(SystemdUnit::word).collect(Collectors.joining(" "));
+        return instance(config, layout, config.app().command());
+    }
+
+    /** @param command the start command's words, {jar} and {port} not yet replaced */
+    static String instance(DeployConfig config, ServerLayout layout, java.util.List<String> command) {
+        String exec = command.stream().map(SystemdUnit::word).collect(Collectors.joining(" "));
         return String.join("\n",
                 "# Written by bluegreen-maven-plugin when a deploy started this instance.",
                 "[Service]",

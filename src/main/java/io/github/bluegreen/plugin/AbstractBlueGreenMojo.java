@@ -188,6 +188,14 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
     @Parameter(property = "bluegreen.umask", defaultValue = "0077")
     private String umask;
 
+    /**
+     * {@code auto}: a Spring Boot jar started by {@code java ... -jar} runs from its libraries on a plain class path, and
+     * from a class-data archive of them once the server made one (after a switch, for the JVM it runs): new releases that
+     * keep the libraries, rollbacks, restarts and reboots start sooner. {@code off}: {@code java -jar} as given.
+     */
+    @Parameter(property = "bluegreen.classDataSharing", defaultValue = "auto")
+    private String classDataSharing;
+
     /** Time between SIGTERM and SIGKILL when an instance is stopped. */
     @Parameter(property = "bluegreen.stopTimeoutSeconds", defaultValue = "30")
     private int stopTimeoutSeconds;
@@ -520,6 +528,9 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
         atLeast("bluegreen.proofIntervalMillis", proofIntervalMillis, 1);
         atLeast("bluegreen.warmupRequests", warmupRequests, 0);
         atLeast("bluegreen.warmupConcurrency", warmupConcurrency, 1);
+        if (!classDataSharing.equals("auto") && !classDataSharing.equals("off")) {
+            throw new SetupException("bluegreen.classDataSharing", "bluegreen.classDataSharing must be auto or off: '" + classDataSharing + "'");
+        }
         DeployConfig.Runner instances;
         try {
             instances = DeployConfig.Runner.valueOf(runner.trim().toUpperCase(java.util.Locale.ROOT));
@@ -547,7 +558,7 @@ public abstract class AbstractBlueGreenMojo extends AbstractMojo {
                 new DeployConfig.App(appName, baseDir == null || baseDir.isBlank() ? "~/bluegreen/" + appName : baseDir,
                         List.of(bluePort, greenPort), command, variables,
                         Duration.ofSeconds(stopTimeoutSeconds), keepReleases, Duration.ofSeconds(keepOldSeconds), instances,
-                        umask.length() == 3 ? "0" + umask : umask),
+                        umask.length() == 3 ? "0" + umask : umask, classDataSharing.equals("auto")),
                 new DeployConfig.Health(healthPath, Duration.ofSeconds(healthTimeoutSeconds),
                         Duration.ofMillis(probeTimeoutMillis), Duration.ofMillis(pollIntervalMillis)),
                 new DeployConfig.Nginx(nginxInclude, nginxPidFile, words("bluegreen.nginxTestCommand", nginxTestCommand),

@@ -21,7 +21,8 @@
 # start    base include pidfile port release jar jar_name stale.*, stop.*, drain.*, pid, start       0; 3 refused; 4
 #          size sha256 log env stop_s drain_ms runner     (jar from reuse: an earlier release's same   6 the jar could
 #          unit umask [unit_template unit_text]           jar; from bundle: manifest + .data)         not be rebuilt or
-#          [reuse | bundle] -- COMMAND...                                                             reused: upload it
+#          [reuse | bundle] [cds: COMMAND runs          cds=archive|training|none, cds.note        reused: upload it
+#          @JAR.PORT.args, written here] -- COMMAND...
 # switch   base include port pid start pidfile test       old.workers, new.workers, error, reason    0; 3 refused; 4
 #          reload timeout_ms errorlog release runner unit (rejected: nginx's error log said why;
 #          health probe_ms (with curl: it answers UP      unhealthy), health.checked
@@ -30,7 +31,8 @@
 #          STABLE; its journal says canary=SHARE]
 # stop     base include pidfile port pid start release    stop.*, drain.*, refused (+ .live|.canary)  0; 3 refused
 #          stop_s drain_ms (no pid: the recorded instance of the release)
-# cleanup  stop's arguments, keep_old_s keep protect      stop.*, drain.*, kept.*, pruned.*          0; 3 refused
+# cleanup  stop's arguments, keep_old_s keep protect      stop.*, drain.*, kept.*, pruned.*,         0; 3 refused
+#                                                         cds.dump=KEY (an archive being made)
 # drain    base include pidfile port drain_ms             drain.workers, drain.ms, drain.timeout     0; 3 refused
 # save     base deploy [state] [history]                  save=done                                  0; 3 not held; 4
 #          (the state file, a history.log line: only by the deploy that holds the lock)
@@ -61,7 +63,8 @@
 # for a dead deploy's last command before it looks. Waits run to deadlines read from the clock (/proc/uptime).
 # Files under base: deploy.lock (who deploys), state.properties and history.log (written by save, for the lock's
 # holder only), routes (every include write: what nginx's workers may route to), instances/PORT (what start launched),
-# switch.journal (a switch under way), app (the app whose deploys these are), releases/, blobs/. A canary's include
+# switch.journal (a switch under way), app (the app whose deploys these are), releases/, blobs/, libs/ (a Spring Boot
+# jar's libraries by SHA-256) and cds/ (class-data archives per JVM and library set, and what makes them). A canary's include
 # names both ports (its first line "# bluegreen canary: stable=S canary=C share=N"); neither is stopped while it does.
 set -u
 umask 077
@@ -582,6 +585,7 @@ prune() { # prune RELEASES KEEP PROTECT: keeps the KEEP newest releases that wen
     # what a cut upload or a failed rebuild left in the releases kept (the deploy that cleans up holds the lock)
     rm -f "$releases"/*/*.tmp "$releases"/*/*.bundle "$releases"/*/*.bundle.data
     prune_blobs
+    prune_cds
 }
 prune_blobs() { # the blobs no kept release's manifest names are removed
     [ -d "$base/blobs" ] || return 0
@@ -690,6 +694,7 @@ include.share=\2/p' "$include" 2>/dev/null
         release=$(value_of release "$record")
         echo "port.$port.record.release=$release"
         echo "port.$port.record.runner=$(value_of runner "$record")"
+        ! value_of cds "$record" > /dev/null || echo "port.$port.record.cds=$(value_of cds "$record")"
         for sha in "$base/releases/$release"/*.sha256; do   # the release's jar, as its upload was checked
             [ -f "$sha" ] || continue
             echo "port.$port.record.jar=${sha%.sha256}"; echo "port.$port.record.sha256=$(cat "$sha")"
@@ -720,7 +725,8 @@ cmd_owner() {
 }
 cmd_start() {
     local base="" holder="" include="" pidfile="" port="" release="" jar="" jar_name="" size="" sha256="" log="" env="" stop_s=30
-    local drain_ms=0 runner=process unit="" unit_template="" unit_text="" umask=0077 reuse="" bundle="" actual_size actual_sha pid
+    local drain_ms=0 runner=process unit="" unit_template="" unit_text="" umask=0077 reuse="" bundle="" cds="" actual_size actual_sha pid
+    local cds_record=""
     parse_args "$@"
     while [ $# -gt 0 ] && [ "$1" != -- ]; do shift; done
     [ $# -eq 0 ] || shift
@@ -761,6 +767,7 @@ cmd_start() {
     fi
     free_port || exit $?
     mkdir -p "${log%/*}" "$base/instances" && cd "${jar%/*}" || exit 4
+    if [ -n "$cds" ]; then write_argfile "$@" || exit 4; fi
     if [ "$runner" = systemd ]; then
         launch_unit || exit 4
     else
@@ -770,9 +777,90 @@ cmd_start() {
             sh -c 'umask "$1"; set -a; [ -z "$2" ] || . "$2"; shift 2; exec "$@"' app "$umask" "$env" "$@" >> "$log" 2>&1 < /dev/null 9>&- &
         pid=$!
     fi
-    write_file "$(record_of "$port")" "$(printf 'pid=%s\nstart=%s\nrelease=%s\nrunner=%s' "$pid" "$(proc_start "$pid")" "$release" "$runner")"
+    write_file "$(record_of "$port")" "$(printf 'pid=%s\nstart=%s\nrelease=%s\nrunner=%s%s' "$pid" "$(proc_start "$pid")" "$release" "$runner" "$cds_record")"
     echo "pid=$pid"
     echo "start=$(value_of start "$(record_of "$port")")"
+}
+# --- class-data sharing: a Spring Boot jar runs from its libraries (extracted once, content-addressed under libs/, so a
+# path, size and time never change) and its own classes (classes.jar, uploaded) on a plain class path, the libraries
+# first; one archive of the library set per JVM (cds/KEY.jsa), dumped after a switch from the classes the live instance
+# loaded, serves every start that keeps those libraries: a new release, a rollback, a restart, a reboot
+write_argfile() { # write_argfile COMMAND...: JAR.PORT.args, the JVM's class path and main class (or -jar JAR), with the
+    # archive if the JVM proves it can map it (-Xshare:on refuses one it cannot), else writing the classes it loads for
+    # the next archive; prints cds= (archive, training, none), cds.note= (why not), sets cds_record
+    local java=$1 dir=${jar%/*} args="$jar.$port.args" version main cp="" shas="" kind sha off len f key archive opts="" w out
+    version=$("$java" -version 2>&1) || { echo "error=cannot run $java -version: $version"; return 1; }
+    for w in "$@"; do   # the JVM's options: the words between the java command and the argument file
+        case "$w" in "$java") ;; @*) break ;; *) opts="$opts $w" ;; esac
+    done
+    if [ ! -f "$dir/boot.layout" ] || [ ! -f "$dir/classes.jar" ]; then
+        echo "cds=none"; echo "cds.note=not a Spring Boot jar (no BOOT-INF/lib with a Start-Class): started with -jar"
+        printf '"-jar"\n"%s"\n' "$jar" > "$args"; return
+    fi
+    mkdir -p "$base/libs" "$base/cds" || return 1
+    while read -r kind sha off len; do   # lib SHA-256 OFFSET LENGTH: the library's bytes, stored in the jar at OFFSET
+        [ "$kind" = lib ] || continue
+        f=$base/libs/$sha.jar
+        if [ ! -f "$f" ]; then
+            tail -c +"$((off + 1))" "$jar" | head -c "$len" > "$f.tmp.$$"
+            if [ "$(sha256sum < "$f.tmp.$$" | cut -c 1-64)" != "$sha" ]; then
+                rm -f "$f.tmp.$$"; echo "error=library $sha at byte $off of $jar is not what its layout says"; return 1
+            fi
+            mv -f "$f.tmp.$$" "$f"
+        fi
+        cp="$cp$f:"; shas="$shas $sha"
+    done < "$dir/boot.layout"
+    main=$(value_of main "$dir/boot.layout")
+    key=$(printf '%s\n%s\n%s\n' "$shas" "$version" "$opts" | sha256sum | cut -c 1-16)
+    archive=$base/cds/$key.jsa
+    printf '%s' "${cp%:}" > "$base/cds/$key.classpath"
+    printf '%s\n' $opts > "$base/cds/$key.opts"
+    echo "$key" > "$dir/cds.key"
+    if [ -f "$archive" ] && out=$("$java" $opts -Xshare:on -XX:SharedArchiveFile="$archive" -cp "$cp$dir/classes.jar" -version 2>&1); then
+        echo "cds=archive"
+        printf '"-XX:SharedArchiveFile=%s"\n' "$archive" > "$args"
+    else
+        if [ -f "$archive" ]; then
+            echo "cds.note=the JVM cannot map $archive ($(printf '%s\n' "$out" | grep -m1 -i 'error\|mismatch\|unable' | tr -d '\r')): a new one is made after the switch"
+            rm -f "$archive"
+        fi
+        echo "cds=training"
+        printf '"-XX:DumpLoadedClassList=%s"\n' "$base/cds/$key.$port.classlist" > "$args"
+    fi
+    printf '"-cp"\n"%s"\n"%s"\n' "$cp$dir/classes.jar" "$main" >> "$args"
+    cds_record=$(printf '\ncds=%s\ncds.key=%s\ncds.java=%s' "$(sed -n 's/^"-XX:SharedArchiveFile=.*/archive/p; s/^"-XX:DumpLoadedClassList=.*/training/p' "$args")" "$key" "$java")
+}
+dump_archive() { # after a switch: the archive of the live instance's library set, from the classes it loaded, in the
+    # background (niced: the live instance serves meanwhile; a few seconds of CPU) unless one exists or is being made
+    local live record key list
+    live=$(routed_port); record=$(record_of "$live")
+    [ -n "$live" ] && [ "$(value_of cds "$record")" = training ] || return 0
+    key=$(value_of cds.key "$record"); list=$base/cds/$key.$live.classlist
+    # (a marker older than 10 minutes is of a dump that died: a reboot)
+    [ -f "$list" ] && [ ! -f "$base/cds/$key.jsa" ] && [ -z "$(find "$base/cds/$key.dumping" -mmin -10 2>/dev/null)" ] || return 0
+    : > "$base/cds/$key.dumping"
+    ( sleep 5   # the classes its first requests load too
+      nice -n 19 "$(value_of cds.java "$record")" $(cat "$base/cds/$key.opts") -Xshare:dump -XX:SharedClassListFile="$list" \
+          -XX:SharedArchiveFile="$base/cds/$key.jsa.tmp" -cp "$(cat "$base/cds/$key.classpath")" > "$base/cds/$key.dump.log" 2>&1 &&
+          mv -f "$base/cds/$key.jsa.tmp" "$base/cds/$key.jsa"
+      rm -f "$base/cds/$key.dumping" "$base/cds/$key.jsa.tmp" ) 9>&- > /dev/null 2>&1 < /dev/null &
+    echo "cds.dump=$key"
+}
+prune_cds() { # the archives and extracted libraries no kept release uses are removed
+    [ -d "$base/cds" ] || [ -d "$base/libs" ] || return 0
+    local keys libs f name
+    keys=" $(cat "$base"/releases/*/cds.key 2>/dev/null | tr '\n' ' ') "
+    libs=" $(awk '$1 == "lib" { printf "%s ", $2 }' "$base"/releases/*/boot.layout 2>/dev/null) "
+    for f in "$base"/cds/*; do
+        [ -e "$f" ] || continue
+        name=${f##*/}
+        case "$keys" in *" ${name%%.*} "*) ;; *) rm -f "$f" ;; esac
+    done
+    for f in "$base"/libs/*.jar; do
+        [ -e "$f" ] || continue
+        name=${f##*/}
+        case "$libs" in *" ${name%.jar} "*) ;; *) rm -f "$f" ;; esac
+    done
 }
 launch_unit() { # the template unit UNIT@.service (written once), this instance's settings in its own drop-in (a deploy
     # never changes what another instance, the live one, runs: not even at its next restart), starts UNIT@PORT; sets pid
@@ -956,6 +1044,7 @@ cmd_cleanup() {
         drain_all_but "$(routed_port)" "$drain_ms"
     fi
     prune "$base/releases" "$keep" "$protect"
+    dump_archive
 }
 cmd_drain() {
     local base="" include="" pidfile="" port="" drain_ms=0

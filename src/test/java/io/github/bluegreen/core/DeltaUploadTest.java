@@ -188,7 +188,7 @@ class DeltaUploadTest {
     private ServerCommands.StartResult start(Path jar, String release, ServerCommands.Upload upload) throws Exception {
         String target = layout.release(release) + "/app.jar";
         return commands.start(new ServerCommands.StartRequest(server.ports.get(0), release, target, Files.size(jar), JarLayers.of(jar).sha256(),
-                layout.log(release, server.ports.get(0)), "", Duration.ofSeconds(5), Duration.ZERO, List.of("sleep", "30"), "", upload));
+                layout.log(release, server.ports.get(0)), "", Duration.ofSeconds(5), Duration.ZERO, List.of("sleep", "30"), "", upload, false));
     }
 
     /** A jar laid out like Spring Boot's: the application's classes compressed, the libraries stored as they are. */

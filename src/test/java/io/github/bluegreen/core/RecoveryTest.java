@@ -179,7 +179,7 @@ class RecoveryTest {
 
     private static PortState running(DeployState.Instance instance) {
         return new PortState(instance.port(), String.valueOf(instance.pid()), instance.start(), "java -jar " + instance.jar(), 10L,
-                new InstanceRecord(instance.pid(), instance.start(), instance.release(), true, false, instance.jar(), null), null, true, null);
+                new InstanceRecord(instance.pid(), instance.start(), instance.release(), true, false, instance.jar(), null, null), null, true, null);
     }
 
     private static PortState free(int port) {

@@ -52,7 +52,7 @@ class ServerCommandsTest {
         ServerCommands.StartRequest request = new ServerCommands.StartRequest(8081, "r1", "/srv/app/releases/r1/app.jar", 10L, "abc",
                 "/srv/app/releases/r1/8081.log", "/srv/app/instances/8081.env", Duration.ofSeconds(30), Duration.ofSeconds(60),
                 List.of("java", "-Dx=it's", "-jar", "/srv/app/releases/r1/app.jar"), "(unit)",
-                new ServerCommands.Upload(null, "/srv/app/releases/r1/app.jar.bundle", 1, 9, 0, 0));
+                new ServerCommands.Upload(null, "/srv/app/releases/r1/app.jar.bundle", 1, 9, 0, 0), false);
         assertEquals("'start' 'base=/srv/app' 'include=/etc/nginx/service-url.inc' 'pidfile=/run/nginx.pid' 'port=8081' 'release=r1'"
                 + " 'jar=/srv/app/releases/r1/app.jar' 'jar_name=app.jar' 'size=10' 'sha256=abc' 'log=/srv/app/releases/r1/8081.log'"
                 + " 'env=/srv/app/instances/8081.env' 'stop_s=30' 'drain_ms=60000' 'runner=process' 'unit=app'"
