@@ -68,6 +68,8 @@ public class Chaos {
     private final Set<String> startedDeploys = new LinkedHashSet<>();
     private final Map<String, Integer> drawn = new TreeMap<>();
     private long apartFailures;
+    /** What bad releases answered their canary's share (HTTP 500): the analysis needs them, and the canary bounds them. */
+    private long canaryFailures;
     /** The operations drawn from: all, or the target's {@code operations} (a campaign aimed at some, e.g. DEPLOY). */
     private final List<Operation> operations;
 
@@ -136,6 +138,7 @@ public class Chaos {
     private boolean report(String name, int rounds, String violation, Instant begin) {
         System.out.println("CHAOS " + name + ": " + rounds + " rounds, seed " + seed + ", " + load.total.get() + " requests, "
                 + load.counted() + " failed, " + apartFailures + " failed while a fault had taken the live app down (counted apart), "
+                + (canaryFailures > 0 ? canaryFailures + " answered HTTP 500 by bad releases' canaries (apart), " : "")
                 + (violation == null ? "0 invariant violations" : "VIOLATION: " + violation) + ", " + Duration.between(begin, Instant.now()).toSeconds() + " s");
         System.out.println("CHAOS " + name + " mix: " + drawn);
         return violation == null;
@@ -237,7 +240,7 @@ public class Chaos {
         }
         boolean downUntilClean = killedAt > 0 && !systemd && !fixedByOperation;
         if (round.canary() == Canary.BAD) {   // what the bad release answered its canary's share: the analysis needs them
-            apartFailures += load.discountStatus(500);
+            canaryFailures += load.discountStatus(500);
         }
         if (!downUntilClean && load.counted() > failedBefore) {
             return (load.counted() - failedBefore) + " requests failed during the operation: " + load.lastFailures();
@@ -251,7 +254,7 @@ public class Chaos {
             failedBeforeClean = load.counted();
         }
         if (round.canary() == Canary.BAD) {   // a bad canary left by a fault answers until the clean deploy ends it
-            apartFailures += load.discountStatus(500);
+            canaryFailures += load.discountStatus(500);
         }
         if (load.counted() > failedBeforeClean) {
             return (load.counted() - failedBeforeClean) + " requests failed during the clean deploy: " + load.lastFailures();
