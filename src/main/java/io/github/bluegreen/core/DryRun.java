@@ -40,18 +40,24 @@ final class DryRun {
         String release = before.deployId() == null ? "<deploy id>" : "<new deploy id>";
         String jar = d.layout.release(release) + "/" + d.config.artifact().getFileName();
         DeployState.Instance next = new DeployState.Instance(target, null, null, release, jar);
-        List<String> command = d.config.app().command().stream()
+        java.util.Optional<List<String>> viaArgFile = d.config.app().classDataSharing()
+                ? io.github.bluegreen.core.cds.BootJar.argFileCommand(d.config.app().command()) : java.util.Optional.empty();
+        List<String> command = viaArgFile.orElse(d.config.app().command()).stream()
                 .map(word -> word.replace("{jar}", jar).replace("{port}", String.valueOf(target))).toList();
         lines.add("commands and file writes, in order (NAME=VALUE arguments of server.sh, as sent):");
         lines.add("  take the lock and inspect: " + ServerCommands.lockCommand(d.layout, d.config,
                 LockOwner.thisProcess(release, d.kind().name().toLowerCase()), null, java.time.Duration.ZERO));
         lines.add("  write " + d.layout.stateFile());
         lines.add("  upload " + d.config.artifact() + " to " + jar + ": " + uploadPlan(d));
+        if (viaArgFile.isPresent()) {
+            lines.add("  for a Spring Boot jar: write " + d.layout.release(release) + "/boot.layout and upload its classes.jar; the"
+                    + " server writes " + jar + "." + target + ".args (class path, main class, the class-data archive if one serves)");
+        }
         lines.add("  write " + d.layout.environmentFile(target) + " (mode 600): BLUEGREEN_JAR"
                 + d.config.app().environment().keySet().stream().map(name -> ", " + name).reduce("", String::concat) + " (values not shown)");
         lines.add("  start: " + ServerCommands.startCommand(d.layout, d.config, new ServerCommands.StartRequest(target, release, jar, size(d),
                 "<sha256>", d.layout.log(release, target), d.layout.environmentFile(target), d.config.app().stopTimeout(),
-                d.config.nginx().drainTimeout(), command, "<the " + d.config.app().name() + "@.service unit>", ServerCommands.Upload.NONE, false)));
+                d.config.nginx().drainTimeout(), command, "<the " + d.config.app().name() + "@.service unit>", ServerCommands.Upload.NONE, viaArgFile.isPresent())));
         lines.add("  health: GET http://127.0.0.1:" + target + d.config.health().path() + " until UP, at most "
                 + Durations.format(d.config.health().timeout()) + " after the launch");
         if (!d.config.hooks().beforeSwitch().isEmpty()) {

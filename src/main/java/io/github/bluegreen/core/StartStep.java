@@ -92,7 +92,9 @@ final class StartStep {
         d.state.targetLaunchedAt(Instant.now());
         d.log.info("Started PID " + result.pid() + " on port " + port + (d.config.app().runner() == DeployConfig.Runner.SYSTEMD
                 ? " as " + d.config.app().name() + "@" + port + ".service" : ", log " + d.layout.log(release, port)));
-        if (result.classDataNote() != null) {
+        if (result.classDataNote() != null && "none".equals(result.classData())) {
+            d.log.info("Class data: " + result.classDataNote());
+        } else if (result.classDataNote() != null) {
             d.log.warn("Class data: " + result.classDataNote());
         }
         if ("archive".equals(result.classData())) {

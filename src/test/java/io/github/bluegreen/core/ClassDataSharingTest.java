@@ -80,7 +80,7 @@ class ClassDataSharingTest {
     void aJarThatIsNotSpringBootsStartsWithDashJarAsToday() throws Exception {
         Files.copy(LocalServer.testAppJar(), server.artifact, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         DeployState v1 = server.deploy("v1");
-        assertTrue(server.logged("WARN Class data: not a Spring Boot jar"), String.join("\n", server.log));
+        assertTrue(server.logged("INFO Class data: not a Spring Boot jar"), String.join("\n", server.log));
         assertEquals(Optional.of("version=v1"), server.get(v1.live().port(), "/"));
         assertFalse(Files.exists(tmp.resolve("base/libs")), "nothing extracted");
     }
