@@ -9,7 +9,7 @@
 # on JDK 17 (the default java) and JDK 25 (if present). Targets: new release <= 70 % of today's cold start; rollback,
 # restart <= 60 %.
 #   usage: bench/startup/run.sh [RUNS]      RUNS measured deploys per row (default 3); results in
-#          target/bench-results/startup-<date>/
+#          target/bench-results/startup-<date>/      JAVAS="java" measures one JVM only
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -96,7 +96,7 @@ row() { # row JVM WHAT MODE "UP WALL"...: a table row with the medians
 }
 median() { printf '%s\n' "$@" | grep -v '^-*$' | sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print "-" }'; }
 
-for java in java "$JDK25"; do
+for java in ${JAVAS:-java $JDK25}; do
     [ -x "$(command -v "$java")" ] || continue
     jvm=$("$java" -version 2>&1 | head -n 1 | sed 's/.*version "\([^"]*\)".*/JDK \1/')
     for mode in off auto; do

@@ -24,6 +24,7 @@ final class StartStep {
         // a rollback starts a release that is already on the server; a deploy uploads the artifact
         boolean rollback = d.state.target().jar() != null;
         String release = rollback ? d.state.target().release() : d.state.deployId();
+        JarLayers layers = null;
         String jar;
         Long size = null;
         String sha256 = null;
@@ -36,7 +37,7 @@ final class StartStep {
             jar = d.layout.release(release) + "/" + artifact.getFileName();
             size = size(artifact);
             Instant begin = Instant.now();   // the upload's time includes hashing the jar
-            JarLayers layers = layers(artifact);
+            layers = layers(artifact);
             sha256 = layers.sha256();
             upload = send(d, artifact, jar, layers, size, begin);
             d.state.artifact(artifact.getFileName().toString());
@@ -50,7 +51,7 @@ final class StartStep {
         if (viaArgFile.isPresent()) {
             template = viaArgFile.get();
             if (!rollback) {   // a release started again has its layout on the server already (or starts with -jar)
-                sendBootLayout(d, d.config.artifact(), d.layout.release(release));
+                sendBootLayout(d, d.config.artifact(), d.layout.release(release), layers);
             }
         }
         List<String> command = new ArrayList<>();
@@ -109,9 +110,11 @@ final class StartStep {
      * For a Spring Boot jar: the layout the server extracts the libraries by ({@code boot.layout}) and the application's
      * own classes as a jar ({@code classes.jar}), sent ahead of the start; nothing for another jar (it starts with -jar).
      */
-    private static void sendBootLayout(Deployment d, Path artifact, String releaseDir) throws SetupException {
+    private static void sendBootLayout(Deployment d, Path artifact, String releaseDir, JarLayers layers) throws SetupException {
+        Map<Long, String> hashed = new java.util.HashMap<>();   // the upload hashed the big libraries already
+        layers.segments().stream().filter(JarLayers.Segment::blob).forEach(segment -> hashed.put(segment.offset(), segment.sha256()));
         try {
-            Optional<BootJar> boot = BootJar.read(artifact);
+            Optional<BootJar> boot = BootJar.read(artifact, hashed);
             if (boot.isEmpty()) {
                 return;
             }

@@ -788,8 +788,7 @@ cmd_start() {
 write_argfile() { # write_argfile COMMAND...: JAR.PORT.args, the JVM's class path and main class (or -jar JAR), with the
     # archive if the JVM proves it can map it (-Xshare:on refuses one it cannot), else writing the classes it loads for
     # the next archive; prints cds= (archive, training, none), cds.note= (why not), sets cds_record
-    local java=$1 dir=${jar%/*} args="$jar.$port.args" version main cp="" shas="" kind sha off len f key archive opts="" w out
-    version=$("$java" -version 2>&1) || { echo "error=cannot run $java -version: $version"; return 1; }
+    local java=$1 dir=${jar%/*} args="$jar.$port.args" main cp="" shas="" kind sha off len f key archive opts="" w out
     for w in "$@"; do   # the JVM's options: the words between the java command and the argument file
         case "$w" in "$java") ;; @*) break ;; *) opts="$opts $w" ;; esac
     done
@@ -811,7 +810,9 @@ write_argfile() { # write_argfile COMMAND...: JAR.PORT.args, the JVM's class pat
         cp="$cp$f:"; shas="$shas $sha"
     done < "$dir/boot.layout"
     main=$(value_of main "$dir/boot.layout")
-    key=$(printf '%s\n%s\n%s\n' "$shas" "$version" "$opts" | sha256sum | cut -c 1-16)
+    # one archive per library set, JVM and its options (another build of the JVM at the same path: the proof below
+    # fails, the start says so, and the archive made after the switch replaces it)
+    key=$(printf '%s\n%s\n%s\n' "$shas" "$(command -v "$java")" "$opts" | sha256sum | cut -c 1-16)
     archive=$base/cds/$key.jsa
     printf '%s' "${cp%:}" > "$base/cds/$key.classpath"
     printf '%s\n' $opts > "$base/cds/$key.opts"

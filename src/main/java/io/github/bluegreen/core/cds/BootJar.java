@@ -44,6 +44,11 @@ public record BootJar(String mainClass, List<Library> libraries) {
 
     /** The jar's layout, or empty if it is not a Spring Boot executable jar whose libraries are stored uncompressed. */
     public static Optional<BootJar> read(Path jar) throws IOException {
+        return read(jar, Map.of());
+    }
+
+    /** @param known the SHA-256 of libraries already hashed (the upload's blobs), by the offset of their bytes */
+    public static Optional<BootJar> read(Path jar, Map<Long, String> known) throws IOException {
         try (ZipFile zip = ZipFile.builder().setPath(jar).get()) {
             ZipArchiveEntry manifestEntry = zip.getEntry("META-INF/MANIFEST.MF");
             if (manifestEntry == null) {
@@ -60,9 +65,13 @@ public record BootJar(String mainClass, List<Library> libraries) {
                     if (entry.getMethod() != ZipEntry.STORED || entry.getDataOffset() < 0) {
                         return Optional.empty();
                     }
-                    try (InputStream in = zip.getRawInputStream(entry)) {
-                        byName.put(name, new Library(sha256(in), entry.getDataOffset(), entry.getCompressedSize()));
+                    String sha256 = known.get(entry.getDataOffset());
+                    if (sha256 == null) {
+                        try (InputStream in = zip.getRawInputStream(entry)) {
+                            sha256 = sha256(in);
+                        }
                     }
+                    byName.put(name, new Library(sha256, entry.getDataOffset(), entry.getCompressedSize()));
                 }
             }
             if (mainClass == null || mainClass.isBlank() || byName.isEmpty()) {
