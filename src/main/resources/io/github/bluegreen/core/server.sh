@@ -788,9 +788,15 @@ cmd_start() {
 write_argfile() { # write_argfile COMMAND...: JAR.PORT.args, the JVM's class path and main class (or -jar JAR), with the
     # archive if the JVM proves it can map it (-Xshare:on refuses one it cannot), else writing the classes it loads for
     # the next archive; prints cds= (archive, training, none), cds.note= (why not), sets cds_record
-    local java=$1 dir=${jar%/*} args="$jar.$port.args" main cp="" shas="" kind sha off len f key archive opts="" w out
-    for w in "$@"; do   # the JVM's options: the words between the java command and the argument file
-        case "$w" in "$java") ;; @*) break ;; *) opts="$opts $w" ;; esac
+    local java=$1 dir=${jar%/*} args="$jar.$port.args" main cp="" shas="" kind sha off len f key archive w out n=0 i=0
+    for w in "$@"; do   # the JVM and its options: the words before the argument file ...
+        case "$w" in @*) break ;; esac
+        n=$((n + 1))
+    done
+    for w in "$@"; do   # ... and only those from here on (each word kept whole: it may hold blanks, quotes, $)
+        shift
+        [ "$i" -ge "$n" ] || set -- "$@" "$w"
+        i=$((i + 1))
     done
     if [ ! -f "$dir/boot.layout" ] || [ ! -f "$dir/classes.jar" ]; then
         echo "cds=none"; echo "cds.note=not a Spring Boot jar (no BOOT-INF/lib with a Start-Class): started with -jar"
@@ -812,12 +818,12 @@ write_argfile() { # write_argfile COMMAND...: JAR.PORT.args, the JVM's class pat
     main=$(value_of main "$dir/boot.layout")
     # one archive per library set, JVM and its options (another build of the JVM at the same path: the proof below
     # fails, the start says so, and the archive made after the switch replaces it)
-    key=$(printf '%s\n%s\n%s\n' "$shas" "$(command -v "$java")" "$opts" | sha256sum | cut -c 1-16)
+    key=$( { printf '%s\n%s\n' "$shas" "$(command -v "$java")"; shift; printf '%s\n' "$@"; } | sha256sum | cut -c 1-16)
     archive=$base/cds/$key.jsa
     printf '%s' "${cp%:}" > "$base/cds/$key.classpath"
-    printf '%s\n' $opts > "$base/cds/$key.opts"
+    printf '%s\n' "$@" > "$base/cds/$key.jvm"   # the JVM and its options, a word a line: what the dump runs
     echo "$key" > "$dir/cds.key"
-    if [ -f "$archive" ] && out=$("$java" $opts -Xshare:on -XX:SharedArchiveFile="$archive" -cp "$cp$dir/classes.jar" -version 2>&1); then
+    if [ -f "$archive" ] && out=$("$@" -Xshare:on -XX:SharedArchiveFile="$archive" -cp "$cp$dir/classes.jar" -version 2>&1); then
         echo "cds=archive"
         printf '"-XX:SharedArchiveFile=%s"\n' "$archive" > "$args"
     else
@@ -829,11 +835,11 @@ write_argfile() { # write_argfile COMMAND...: JAR.PORT.args, the JVM's class pat
         printf '"-XX:DumpLoadedClassList=%s"\n' "$base/cds/$key.$port.classlist" > "$args"
     fi
     printf '"-cp"\n"%s"\n"%s"\n' "$cp$dir/classes.jar" "$main" >> "$args"
-    cds_record=$(printf '\ncds=%s\ncds.key=%s\ncds.java=%s' "$(sed -n 's/^"-XX:SharedArchiveFile=.*/archive/p; s/^"-XX:DumpLoadedClassList=.*/training/p' "$args")" "$key" "$java")
+    cds_record=$(printf '\ncds=%s\ncds.key=%s' "$(sed -n 's/^"-XX:SharedArchiveFile=.*/archive/p; s/^"-XX:DumpLoadedClassList=.*/training/p' "$args")" "$key")
 }
 dump_archive() { # after a switch: the archive of the live instance's library set, from the classes it loaded, in the
     # background (niced: the live instance serves meanwhile; a few seconds of CPU) unless one exists or is being made
-    local live record key list
+    local live record key list w
     live=$(routed_port); record=$(record_of "$live")
     [ -n "$live" ] && [ "$(value_of cds "$record")" = training ] || return 0
     key=$(value_of cds.key "$record"); list=$base/cds/$key.$live.classlist
@@ -841,8 +847,10 @@ dump_archive() { # after a switch: the archive of the live instance's library se
     [ -f "$list" ] && [ ! -f "$base/cds/$key.jsa" ] && [ -z "$(find "$base/cds/$key.dumping" -mmin -10 2>/dev/null)" ] || return 0
     : > "$base/cds/$key.dumping"
     ( sleep 5   # the classes its first requests load too
-      nice -n 19 "$(value_of cds.java "$record")" $(cat "$base/cds/$key.opts") -Xshare:dump -XX:SharedClassListFile="$list" \
-          -XX:SharedArchiveFile="$base/cds/$key.jsa.tmp" -cp "$(cat "$base/cds/$key.classpath")" > "$base/cds/$key.dump.log" 2>&1 &&
+      set --
+      while IFS= read -r w; do set -- "$@" "$w"; done < "$base/cds/$key.jvm"
+      nice -n 19 "$@" -Xshare:dump -XX:SharedClassListFile="$list" -XX:SharedArchiveFile="$base/cds/$key.jsa.tmp" \
+          -cp "$(cat "$base/cds/$key.classpath")" > "$base/cds/$key.dump.log" 2>&1 &&
           mv -f "$base/cds/$key.jsa.tmp" "$base/cds/$key.jsa"
       rm -f "$base/cds/$key.dumping" "$base/cds/$key.jsa.tmp" ) 9>&- > /dev/null 2>&1 < /dev/null &
     echo "cds.dump=$key"
