@@ -34,6 +34,7 @@ final class CanaryStep {
         Report report = new Report();
         long from = d.server.traffic(0, target.port(), stable).logSize();
         d.canaryOn = true;   // from the first step's command on, a failure routes every request back first
+        d.canarySplit = true;
         for (int share : plan.steps()) {
             Split split = Split.of(share, plan.sticky());
             d.recordWithLastCommand(Phase.CANARY, after -> {});

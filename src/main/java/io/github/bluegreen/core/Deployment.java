@@ -44,6 +44,8 @@ public final class Deployment {
     boolean revertOnFailure;
     /** A canary's split may be in nginx's include: a failure routes every request back to the live instance first. */
     boolean canaryOn;
+    /** This deploy's canary sent a share of the requests to its new instance (nginx was changed, the live app was not). */
+    boolean canarySplit;
     /** A rollback found a canary cut off and ended it (detect): that canary's instance, which it stops, or null. */
     DeployState.Instance canaryEnded;
     /** In a fleet that switches together: the hosts take the canary's steps together, or null. */
@@ -609,7 +611,7 @@ public final class Deployment {
     private String stopWhatThisDeployStarted() throws SetupException {
         DeployState.Instance target = state.target();
         String untouched = reverted ? " nginx routes to the old instance on port " + state.live().port() + " again."
-                : " nginx and the live app are untouched.";
+                : canarySplit ? " The live app served throughout." : " nginx and the live app are untouched.";
         if (target == null || state.targetLaunchedAt() == null) {
             return " Nothing was started;" + untouched;
         }
