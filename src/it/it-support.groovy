@@ -70,16 +70,21 @@ class ItSupport {
         new File(env.BLUEGREEN_IT_NGINX_INCLUDE)
     }
 
-    /** PIDs of the deploy user's java -jar processes: the apps on the server. */
+    /** PIDs of the deploy user's apps on the server: java -jar, or java @JAR.PORT.args (class-data sharing) processes. */
     List<Long> appPids() {
         def uid = run(['id', '-u', env.BLUEGREEN_IT_USER]).trim()
         new File('/proc').listFiles().findAll { it.name ==~ /\d+/ }.findAll { p ->
             try {
-                run(['stat', '-c', '%u', p.path]).trim() == uid && new File(p, 'cmdline').text.contains('-jar')
+                run(['stat', '-c', '%u', p.path]).trim() == uid && isApp(new File(p, 'cmdline').text.replace('\u0000' as char, ' ' as char))
             } catch (Throwable ignored) {
                 false
             }
         }.collect { it.name as long }
+    }
+
+    /** A command line of an app: java -jar JAR, or java @JAR.PORT.args (the plugin's argument file of a Spring Boot jar). */
+    static boolean isApp(String commandLine) {
+        commandLine.contains(' -jar ') || commandLine =~ / @\S+\.args /
     }
 
     boolean alive(long pid) {
@@ -355,7 +360,7 @@ class ItSupport {
 
     /** PIDs of java -jar processes of a user on the systemd test host. */
     List<Long> sdAppPids(String user = 'deploy') {
-        sd('root', "ps -u ${user} -o pid=,args= | awk '/ -jar /{print \$1}'").readLines()*.trim().findAll { it }.collect { it as long }
+        sd('root', "ps -u ${user} -o pid=,args= | awk '/ -jar | @[^ ]*[.]args /{print \$1}'").readLines()*.trim().findAll { it }.collect { it as long }
     }
 
     // ---- the fleet (scripts/fleet.sh: four systemd test hosts and a front balancer: BLUEGREEN_FLEET_* environment)
@@ -390,7 +395,7 @@ class ItSupport {
 
     /** PIDs of java -jar processes of the deploy user on fleet host i. */
     List<Long> fleetAppPids(int i) {
-        onHost(i, 'root', "ps -u deploy -o pid=,args= | awk '/ -jar /{print \$1}'").readLines()*.trim().findAll { it }.collect { it as long }
+        onHost(i, 'root', "ps -u deploy -o pid=,args= | awk '/ -jar | @[^ ]*[.]args /{print \$1}'").readLines()*.trim().findAll { it }.collect { it as long }
     }
 
     static void check(boolean condition, String message) {
