@@ -75,16 +75,20 @@ class ItSupport {
         def uid = run(['id', '-u', env.BLUEGREEN_IT_USER]).trim()
         new File('/proc').listFiles().findAll { it.name ==~ /\d+/ }.findAll { p ->
             try {
-                run(['stat', '-c', '%u', p.path]).trim() == uid && isApp(new File(p, 'cmdline').text.replace('\u0000' as char, ' ' as char))
+                run(['stat', '-c', '%u', p.path]).trim() == uid && isApp(new File(p, 'cmdline').text)
             } catch (Throwable ignored) {
                 false
             }
         }.collect { it.name as long }
     }
 
-    /** A command line of an app: java -jar JAR, or java @JAR.PORT.args (the plugin's argument file of a Spring Boot jar). */
+    /**
+     * A command line (words separated by \0) of an app: java -jar JAR, or java @JAR.PORT.args (the plugin's argument file
+     * of a Spring Boot jar); not a server command's shell (its text names -jar too) nor the JVM that dumps an archive.
+     */
     static boolean isApp(String commandLine) {
-        commandLine.contains(' -jar ') || commandLine =~ / @\S+\.args /
+        List<String> words = commandLine.split('\u0000') as List
+        words && (words[0] == 'java' || words[0].endsWith('/java')) && (words.contains('-jar') || words.any { it ==~ /@.*\.args/ })
     }
 
     boolean alive(long pid) {
@@ -360,7 +364,7 @@ class ItSupport {
 
     /** PIDs of java -jar processes of a user on the systemd test host. */
     List<Long> sdAppPids(String user = 'deploy') {
-        sd('root', "ps -u ${user} -o pid=,args= | awk '/ -jar | @[^ ]*[.]args /{print \$1}'").readLines()*.trim().findAll { it }.collect { it as long }
+        sd('root', "ps -u ${user} -o pid=,args= | awk '\$2 ~ /(^|\\/)java\$/ && / -jar | @[^ ]*[.]args /{print \$1}'").readLines()*.trim().findAll { it }.collect { it as long }
     }
 
     // ---- the fleet (scripts/fleet.sh: four systemd test hosts and a front balancer: BLUEGREEN_FLEET_* environment)
@@ -395,7 +399,7 @@ class ItSupport {
 
     /** PIDs of java -jar processes of the deploy user on fleet host i. */
     List<Long> fleetAppPids(int i) {
-        onHost(i, 'root', "ps -u deploy -o pid=,args= | awk '/ -jar | @[^ ]*[.]args /{print \$1}'").readLines()*.trim().findAll { it }.collect { it as long }
+        onHost(i, 'root', "ps -u deploy -o pid=,args= | awk '\$2 ~ /(^|\\/)java\$/ && / -jar | @[^ ]*[.]args /{print \$1}'").readLines()*.trim().findAll { it }.collect { it as long }
     }
 
     static void check(boolean condition, String message) {
