@@ -18,9 +18,11 @@ for u in $(as_deploy systemctl --user list-units --all --plain --no-legend 'sd-*
 done
 rm -rf /home/deploy/.config/systemd/user/sd-*@.service /home/deploy/.config/systemd/user/sd-*@*.service.d
 as_deploy systemctl --user daemon-reload
-for pid in $(ps -u deploy -o pid=,args= | awk '/ -jar /{print $1}'); do kill -TERM "$pid"; done
-for i in $(seq 100); do ps -u deploy -o args= | grep -q ' -jar ' || break; sleep 0.1; done
-for pid in $(ps -u deploy -o pid=,args= | awk '/ -jar /{print $1}'); do kill -KILL "$pid"; done
+# the apps: java -jar JAR, or java @JAR.PORT.args (class-data sharing starts a Spring Boot jar from that file)
+apps() { ps -u deploy -o pid=,args= | awk '$2 ~ /(^|\/)java$/ && / -jar | @[^ ]*[.]args /{print $1}'; }
+for pid in $(apps); do kill -TERM "$pid"; done
+for i in $(seq 100); do [ -n "$(apps)" ] || break; sleep 0.1; done
+for pid in $(apps); do kill -KILL "$pid"; done
 rm -rf /home/deploy/bluegreen /root/bluegreen /etc/nginx/bluegreen/service-url.inc*
 systemctl reload nginx
 RESET
