@@ -22,9 +22,13 @@ final class CanaryStep {
 
     /** A deploy (not a rollback, not a first deploy) with canary steps configured takes them before its switch. */
     static boolean applies(Deployment d) {
-        DeployState.Instance live = d.state.live();
-        return d.config.traffic().canary().enabled() && d.kind() == DeployState.Kind.DEPLOY && live != null && live.pid() != null
-                && !DeployState.same(live, d.state.target());
+        return applies(d.config, d.kind(), d.state.live(), d.state.target());
+    }
+
+    /** The same, for what a deploy would find (the dry run's plan). */
+    static boolean applies(DeployConfig config, DeployState.Kind kind, DeployState.Instance live, DeployState.Instance target) {
+        return config.traffic().canary().enabled() && kind == DeployState.Kind.DEPLOY && live != null && live.pid() != null
+                && !DeployState.same(live, target);
     }
 
     static void run(Deployment d, DeployState.Instance target) throws SetupException, DeployFailedException {
@@ -32,7 +36,7 @@ final class CanaryStep {
         CanaryPlan plan = d.config.traffic().canary();
         int stable = d.state.live().port();
         Report report = new Report();
-        long from = d.server.traffic(0, target.port(), stable).logSize();
+        long from = d.server.canaryLogEnd();
         d.canaryOn = true;   // from the first step's command on, a failure routes every request back first
         d.canarySplit = true;
         for (int share : plan.steps()) {
@@ -55,7 +59,7 @@ final class CanaryStep {
                     report.add(split, answered.canary(), answered.stable(), verdict);
                     report.lines().forEach(d.log::warn);
                     String why = otherHost != null ? "another host's canary failed (" + otherHost + ")" : verdict.why();
-                    throw new DeployFailedException("the canary failed at " + share + " %: " + why + d.endCanary());
+                    throw new DeployFailedException("the canary failed at " + share + " %: " + why + "; " + d.endCanary());
                 }
                 if (verdict.outcome() == Verdict.Outcome.PASSED) {
                     report.add(split, answered.canary(), answered.stable(), verdict);
@@ -69,7 +73,7 @@ final class CanaryStep {
                 lockstep.awaitOthers();
                 if (lockstep.failure() != null) {
                     report.lines().forEach(d.log::warn);
-                    throw new DeployFailedException("another host's canary failed (" + lockstep.failure() + ")" + d.endCanary());
+                    throw new DeployFailedException("another host's canary failed (" + lockstep.failure() + "); " + d.endCanary());
                 }
             }
         }

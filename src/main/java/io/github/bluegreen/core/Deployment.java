@@ -577,13 +577,12 @@ public final class Deployment {
 
     /** A canary ended (every request to the live instance again), then what this deploy launched stopped. */
     private String undoThisDeploysWork() throws SetupException {
-        String canary = canaryOn ? endCanary() : "";
-        return canary.isEmpty() ? stopWhatThisDeployStarted() : sentence(canary.substring(2)) + stopWhatThisDeployStarted();
+        return (canaryOn ? " " + sentence(endCanary()) : "") + stopWhatThisDeployStarted();
     }
 
     /**
      * Ends a canary: nginx routes every request to the live instance again (it ran all along: a canary never replaces
-     * it). Returns what happened, as "; ..." for an error message.
+     * it). Returns what happened, for an error message.
      */
     String endCanary() {
         DeployState.Instance stable = state.live();
@@ -593,14 +592,14 @@ public final class Deployment {
             if (back.exit() == ServerCommands.OK) {
                 canaryOn = false;
                 log.warn("The canary is ended: nginx routes every request to port " + stable.port() + " again");
-                return "; nginx routes every request to the live instance on port " + stable.port() + " again";
+                return "nginx routes every request to the live instance on port " + stable.port() + " again";
             }
             failed = back.error();
         } catch (SetupException e) {
             failed = e.getMessage();
         }
         log.warn("Could not route every request back to port " + stable.port() + ": " + failed);
-        return "; routing every request back to port " + stable.port() + " failed (" + failed + "): the next deploy does it first";
+        return "routing every request back to port " + stable.port() + " failed (" + failed + "): the next deploy does it first";
     }
 
     /**

@@ -40,8 +40,7 @@ final class DryRun {
         String release = before.deployId() == null ? "<deploy id>" : "<new deploy id>";
         String jar = d.layout.release(release) + "/" + d.config.artifact().getFileName();
         DeployState.Instance next = new DeployState.Instance(target, null, null, release, jar);
-        java.util.Optional<List<String>> viaArgFile = d.config.app().classDataSharing()
-                ? io.github.bluegreen.core.cds.BootJar.argFileCommand(d.config.app().command()) : java.util.Optional.empty();
+        java.util.Optional<List<String>> viaArgFile = StartStep.argFileCommand(d.config);
         List<String> command = viaArgFile.orElse(d.config.app().command()).stream()
                 .map(word -> word.replace("{jar}", jar).replace("{port}", String.valueOf(target))).toList();
         lines.add("commands and file writes, in order (NAME=VALUE arguments of server.sh, as sent):");
@@ -65,7 +64,7 @@ final class DryRun {
                     d.config.hooks().timeout(), new ServerCommands.HookFacts(target, null, release, release, null, null)));
         }
         io.github.bluegreen.core.canary.CanaryPlan canary = d.config.traffic().canary();
-        if (canary.enabled() && d.kind() == DeployState.Kind.DEPLOY && live != null && live.pid() != null) {
+        if (CanaryStep.applies(d.config, d.kind(), live, next)) {
             for (int share : canary.steps()) {
                 lines.add("  canary step, then " + Durations.format(canary.stepTime()) + " of analysis (traffic every "
                         + Durations.format(CanaryStep.ANALYSIS) + "): " + ServerCommands.canaryCommand(d.layout, d.config, next, live.port(),

@@ -572,13 +572,22 @@ final class ServerCommands {
         return command("traffic", "log", config.traffic().canary().log(), "from", from, "ports", canary + " " + stable);
     }
 
+    /** Where nginx's canary log ends now (its size, nothing of it read): a canary's first step's answers begin there. */
+    long canaryLogEnd() throws SetupException {
+        return Long.parseLong(canaryLog(command("traffic", "log", config.traffic().canary().log())).getOrDefault("log.size", "0"));
+    }
+
     TrafficResult traffic(long from, int canary, int stable) throws SetupException {
-        ExecResult result = run(trafficCommand(config, from, canary, stable), SHORT);
-        Map<String, String> values = result.values();
-        if (result.exitCode() != OK) {
-            throw new SetupException("bluegreen.canaryLog", "cannot read what nginx answered: " + values.getOrDefault("error", result.output()));
-        }
+        Map<String, String> values = canaryLog(trafficCommand(config, from, canary, stable));
         return new TrafficResult(Long.parseLong(values.getOrDefault("log.size", "0")), answers(values, canary), answers(values, stable));
+    }
+
+    private Map<String, String> canaryLog(Command traffic) throws SetupException {
+        ExecResult result = run(traffic, SHORT);
+        if (result.exitCode() != OK) {
+            throw new SetupException("bluegreen.canaryLog", "cannot read what nginx answered: " + result.values().getOrDefault("error", result.output()));
+        }
+        return result.values();
     }
 
     private static Answers answers(Map<String, String> values, int port) {

@@ -47,7 +47,7 @@ final class StartStep {
         String envFile = d.layout.environmentFile(port);
         d.transport.write(envFile, environmentFile(jar, d.config.app().environment()));
         List<String> template = d.config.app().command();
-        Optional<List<String>> viaArgFile = d.config.app().classDataSharing() ? BootJar.argFileCommand(template) : Optional.empty();
+        Optional<List<String>> viaArgFile = argFileCommand(d.config);
         if (viaArgFile.isPresent()) {
             template = viaArgFile.get();
             if (!rollback) {   // a release started again has its layout on the server already (or starts with -jar)
@@ -104,6 +104,11 @@ final class StartStep {
             d.log.info("Class data: no archive of these libraries for this JVM yet: this instance records the classes it loads,"
                     + " and the archive is made on the server after the switch, for the next start");
         }
+    }
+
+    /** The start command as class-data sharing runs it (from the argument file the server writes), or empty: as given. */
+    static Optional<List<String>> argFileCommand(DeployConfig config) {
+        return config.app().classDataSharing() ? BootJar.argFileCommand(config.app().command()) : Optional.empty();
     }
 
     /**

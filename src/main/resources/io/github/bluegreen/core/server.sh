@@ -45,8 +45,9 @@
 # health   port path pid start left_ms poll_ms probe_ms   health.probes, .curl, .alive, .owner (after  0 UP from PID; 2
 #          (polls until HTTP 200, the exit of PID, or      a 200), .answer.base64 (curl's last HTTP   not (yet); 4 no
 #          left_ms: the health check's wait on the server) answer)                                    curl
-# traffic  log from ports (a canary's analysis: nginx's  log.size, port.P.requests, .failed,       0; 4 unreadable
-#          canary log from byte FROM)                    .p50_ms, .p99_ms (what nginx answered)
+# traffic  log [from ports] (a canary's analysis:         log.size, port.P.requests, .failed,        0; 4 unreadable
+#          nginx's canary log from byte FROM; no          .p50_ms, .p99_ms (what nginx answered)
+#          ports: its size only)
 # probe    port path timeout_ms                           curl's HTTP answer (status line, headers,  0; 4 no curl; else
 #          (health probes when sshd forbids forwarding)   body)                                      curl's exit code
 #
@@ -348,17 +349,22 @@ restore_include() { # restore_include: the include as it was before the switch b
 # Every include write is recorded in base/routes: "boot=ID", then "PORTS BEFORE_MS AFTER_MS" per write (milliseconds
 # since boot around the write; PORTS "-" for no include, "STABLE,CANARY" for a canary's). A worker started after a write
 # routes to its ports, one started during it to either, one older than every record anywhere ("?").
-include_port() { # include_port FILE: the port in its "set $service_url http://HOST:PORT;" line, or ""
-    local line port
-    line=$(grep -m1 'service_url' "$1" 2>/dev/null) || return 0
-    port=${line##*:}
-    echo "${port%%[!0-9]*}"
+include_ports() { # include_ports FILE: the port of each of its "set $service_url http://HOST:PORT;" lines, comma
+    # separated, the routed one (the first line's) first: a canary's include names the canary's port too
+    local line port ports=""
+    while IFS= read -r line || [ -n "$line" ]; do   # (a last line without its newline too: a hand-written include)
+        case "$line" in *service_url*) ;; *) continue ;; esac
+        port=${line##*:}; port=${port%%[!0-9]*}
+        [ -n "$port" ] || continue
+        case ",$ports," in *",$port,"*) ;; *) ports=${ports:+$ports,}$port ;; esac
+    done 2>/dev/null < "$1"
+    echo "$ports"
 }
-include_ports() { # include_ports FILE: every port its service_url lines name, comma separated, the routed one first
-    # (a canary's include names the canary's port too)
-    sed -n 's/.*set \$service_url http:\/\/[^;]*:\([0-9][0-9]*\)[/]*;.*/\1/p' "$1" 2>/dev/null | awk '!seen[$0]++' | paste -sd, -
+routed_port() { # the port nginx's include routes to (a canary's: the stable one), or ""
+    local ports
+    ports=$(include_ports "$include")
+    echo "${ports%%,*}"
 }
-routed_port() { include_port "$include"; }   # the port nginx's include routes to (a canary's: the stable one), or ""
 names_port() { # names_port PORT: nginx's include sends requests to PORT (all of them, or a canary's share)
     case ",$(include_ports "$include")," in *",$1,"*) return 0 ;; esac
     return 1
@@ -788,7 +794,7 @@ cmd_start() {
 write_argfile() { # write_argfile COMMAND...: JAR.PORT.args, the JVM's class path and main class (or -jar JAR), with the
     # archive if the JVM proves it can map it (-Xshare:on refuses one it cannot), else writing the classes it loads for
     # the next archive; prints cds= (archive, training, none), cds.note= (why not), sets cds_record
-    local java=$1 dir=${jar%/*} args="$jar.$port.args" main cp="" shas="" kind sha off len f key archive w out n=0 i=0
+    local java=$1 dir=${jar%/*} args="$jar.$port.args" main cp="" shas="" kind sha off len f key archive mode w out n=0 i=0
     for w in "$@"; do   # the JVM and its options: the words before the argument file ...
         case "$w" in @*) break ;; esac
         n=$((n + 1))
@@ -824,18 +830,19 @@ write_argfile() { # write_argfile COMMAND...: JAR.PORT.args, the JVM's class pat
     printf '%s\n' "$@" > "$base/cds/$key.jvm"   # the JVM and its options, a word a line: what the dump runs
     echo "$key" > "$dir/cds.key"
     if [ -f "$archive" ] && out=$("$@" -Xshare:on -XX:SharedArchiveFile="$archive" -cp "$cp$dir/classes.jar" -version 2>&1); then
-        echo "cds=archive"
+        mode=archive
         printf '"-XX:SharedArchiveFile=%s"\n' "$archive" > "$args"
     else
         if [ -f "$archive" ]; then
             echo "cds.note=the JVM cannot map $archive ($(printf '%s\n' "$out" | grep -m1 -i 'error\|mismatch\|unable' | tr -d '\r')): a new one is made after the switch"
             rm -f "$archive"
         fi
-        echo "cds=training"
+        mode=training
         printf '"-XX:DumpLoadedClassList=%s"\n' "$base/cds/$key.$port.classlist" > "$args"
     fi
     printf '"-cp"\n"%s"\n"%s"\n' "$cp$dir/classes.jar" "$main" >> "$args"
-    cds_record=$(printf '\ncds=%s\ncds.key=%s' "$(sed -n 's/^"-XX:SharedArchiveFile=.*/archive/p; s/^"-XX:DumpLoadedClassList=.*/training/p' "$args")" "$key")
+    echo "cds=$mode"
+    cds_record=$(printf '\ncds=%s\ncds.key=%s' "$mode" "$key")
 }
 dump_archive() { # after a switch: the archive of the live instance's library set, from the classes it loaded, in the
     # background (niced: the live instance serves meanwhile; a few seconds of CPU) unless one exists or is being made
@@ -982,7 +989,8 @@ canary=$share}")" || exit 4
     echo "new.workers=$(nginx_workers "$pidfile")"
 }
 route_to() { # route_to PORT [CANARY...]: nginx's include names PORT ("none": no include; with CANARY and write_include's
-    # other arguments: a canary's split), its configuration test passed and the reload was sent; written by the root-owned route helper if there is one (the deploy user only chooses a port), else here.
+    # other arguments: a canary's split), its configuration test passed and the reload was sent; written by the
+    # root-owned route helper if there is one (the deploy user only chooses a port), else here.
     # Returns 0; 3 the test failed (the include of before is back); 4 the reload failed (the caller goes back); 5 the
     # include could not be written (nothing changed). Prints error=.
     local out rc written records port=$1
@@ -1174,6 +1182,7 @@ cmd_traffic() { # what nginx answered per port, read from its canary log (the on
     [ -r "$log" ] || { echo "error=cannot read nginx's canary log $log as $(id -un)"; exit 4; }
     size=$(size_of "$log")
     echo "log.size=$size"
+    [ -n "$ports" ] || return 0   # where it ends only: the next step's answers begin there
     [ "$from" -le "$size" ] || from=0   # rotated: the new file from its start
     # failed: what nginx answered 5xx (502 unreachable, 504 timed out), or a client gave up waiting for (499)
     tail -c +"$((from + 1))" "$log" | head -c "$((size - from))" | awk -v ports="$ports" '
