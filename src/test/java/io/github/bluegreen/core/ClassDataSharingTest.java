@@ -15,8 +15,6 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
-import java.util.zip.CRC32;
-import java.util.zip.ZipEntry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -149,15 +147,7 @@ class ClassDataSharingTest {
                     }
                 }
             }
-            JarEntry lib = new JarEntry("BOOT-INF/lib/library.jar");
-            lib.setMethod(ZipEntry.STORED);
-            lib.setSize(library.length);
-            CRC32 crc = new CRC32();
-            crc.update(library);
-            lib.setCrc(crc.getValue());
-            jar.putNextEntry(lib);
-            jar.write(library);
-            jar.closeEntry();
+            StoredEntry.put(jar, "BOOT-INF/lib/library.jar", library);
         }
     }
 }

@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.AfterEach;
@@ -200,15 +199,7 @@ class DeltaUploadTest {
             zip.putNextEntry(new ZipEntry("BOOT-INF/classes/App.class"));
             zip.write(random(app, 4000));
             for (String library : libraries) {
-                byte[] content = random(library, 40_000);
-                ZipEntry entry = new ZipEntry("BOOT-INF/lib/" + library + ".jar");
-                entry.setMethod(ZipEntry.STORED);
-                entry.setSize(content.length);
-                CRC32 crc = new CRC32();
-                crc.update(content);
-                entry.setCrc(crc.getValue());
-                zip.putNextEntry(entry);
-                zip.write(content);
+                StoredEntry.put(zip, "BOOT-INF/lib/" + library + ".jar", random(library, 40_000));
             }
         }
         return jar;
