@@ -211,14 +211,15 @@ final class ServerCommands {
 
     // ---- inspect: nginx's include, the switch journal, each port's listener and the instance the server recorded there
 
-    /** What the server shows: nginx's include, a switch left halfway, and each port's listener and recorded instance. */
     /**
+     * What the server shows: nginx's include, a switch left halfway, and each port's listener and recorded instance.
+     *
      * @param holder      who holds the deploy lock, or null; {@code holderAlive} the server's verdict on it (yes, no, unknown)
      * @param nginxRoutes where nginx's current workers route, as the server's records of the include tell: ports, "-" (no
      *                    include), "?" (no record)
      * @param errorLogUnreadable the deploy user cannot read nginx's error log (bluegreen.nginxErrorLog)
+     * @param canary a canary's split the include makes ({@code canary} percent... of the requests to its port), or null
      */
-    /** @param canary a canary's split the include makes ({@code canary} percent... of the requests to its port), or null */
     record Inspection(boolean includeExists, String includeLine, Journal journal, Map<Integer, PortState> ports, LockOwner holder,
             String holderAlive, Set<String> nginxRoutes, boolean errorLogUnreadable, java.util.Optional<String> stateFile,
             CanaryRoute canary, String canaryLog) {
@@ -332,8 +333,8 @@ final class ServerCommands {
     /**
      * The server's record of an instance the plugin started: alive if that very process (PID and start time) runs;
      * {@code unit}: run by systemd (its PID is the unit's main PID); its release's jar and that jar's SHA-256, if known.
+     * @param classData how it started: {@code archive} (mapping a class-data archive), {@code training}, {@code none}; null: -jar
      */
-    /** @param classData how it started: {@code archive} (mapping a class-data archive), {@code training}, {@code none}; null: -jar */
     record InstanceRecord(long pid, String start, String release, boolean alive, boolean unit, String jar, String sha256, String classData) {}
 
     /** How long an inspection may take: the server probes each port's health in turn. */
@@ -381,8 +382,8 @@ final class ServerCommands {
      * @param command  the start command, every word already resolved ({jar}, {port}) (the process runner)
      * @param unitText the instance's drop-in unit (the systemd runner; the template unit is written once)
      * @param upload   how the jar reaches the release directory (uploaded whole, rebuilt from a bundle, an earlier release's)
+     * @param classDataSharing the command runs {@code @JAR.PORT.args}, which the server writes (see {@code BootJar})
      */
-    /** @param classDataSharing the command runs {@code @JAR.PORT.args}, which the server writes (see {@code BootJar}) */
     record StartRequest(int port, String release, String jar, Long size, String sha256, String log, String envFile,
             Duration stopTimeout, Duration drainTimeout, List<String> command, String unitText, Upload upload, boolean classDataSharing) {}
 
@@ -394,7 +395,6 @@ final class ServerCommands {
         static final Upload NONE = new Upload(null, null, 0, 0, 0, 0);
     }
 
-    /** What the server stopped: the verdict (terminated, killed, gone, unkillable) and how long it took. */
     /**
      * What the server stopped: the verdict (terminated, killed, gone, unkillable) and how long it took; {@code drainWorkers}
      * the nginx workers that could still send it requests and were waited for (null: it never served, no drain).
@@ -419,8 +419,8 @@ final class ServerCommands {
         }
     }
 
-    /** @param pid null unless started; {@code refusedPid}/{@code refusedCommand}: a process that is not this app's holds the port */
     /**
+     * @param pid       null unless started; {@code refusedPid}/{@code refusedCommand}: a process that is not this app's holds the port
      * @param classData how the JVM starts: {@code archive} (mapping the class-data archive of its libraries), {@code
      *                  training} (writing the classes it loads for the next archive), {@code none}, or null (not asked);
      *                  {@code classDataNote} why not, or null
@@ -467,8 +467,8 @@ final class ServerCommands {
     /**
      * @param timedOut nginx started no new workers and said nothing (the pid file, the reload command or the error log may
      *                 be wrong); false when nginx's error log said why, or the include could not be written
+     * @param unhealthy refused: the target no longer answers UP (the server checked, with curl)
      */
-    /** @param unhealthy refused: the target no longer answers UP (the server checked, with curl) */
     record SwitchResult(int exit, String oldWorkers, String newWorkers, String error, boolean timedOut, boolean unhealthy) {}
 
     /**

@@ -731,8 +731,8 @@ cmd_owner() {
 }
 cmd_start() {
     local base="" holder="" include="" pidfile="" port="" release="" jar="" jar_name="" size="" sha256="" log="" env="" stop_s=30
-    local drain_ms=0 runner=process unit="" unit_template="" unit_text="" umask=0077 reuse="" bundle="" cds="" actual_size actual_sha pid
-    local cds_record=""
+    local drain_ms=0 runner=process unit="" unit_template="" unit_text="" umask=0077 reuse="" bundle="" cds="" actual_size actual_sha pid w
+    local cds_record="" argfile=""
     parse_args "$@"
     while [ $# -gt 0 ] && [ "$1" != -- ]; do shift; done
     [ $# -eq 0 ] || shift
@@ -774,6 +774,13 @@ cmd_start() {
     free_port || exit $?
     mkdir -p "${log%/*}" "$base/instances" && cd "${jar%/*}" || exit 4
     if [ -n "$cds" ]; then write_argfile "$@" || exit 4; fi
+    if [ "$argfile" = unreadable ]; then   # the JVM reads no argument file (Java 8): -jar JAR, as without class-data sharing
+        for w in "$@"; do
+            shift
+            if [ "$w" = "@$jar.$port.args" ]; then set -- "$@" -jar "$jar"; else set -- "$@" "$w"; fi
+        done
+        unit_text=$(printf '%s\n' "$unit_text" | sed 's/"@\${BLUEGREEN_JAR}\.%i\.args"/"-jar" "${BLUEGREEN_JAR}"/')
+    fi
     if [ "$runner" = systemd ]; then
         launch_unit || exit 4
     else
@@ -793,8 +800,13 @@ cmd_start() {
 # loaded, serves every start that keeps those libraries: a new release, a rollback, a restart, a reboot
 write_argfile() { # write_argfile COMMAND...: JAR.PORT.args, the JVM's class path and main class (or -jar JAR), with the
     # archive if the JVM proves it can map it (-Xshare:on refuses one it cannot), else writing the classes it loads for
-    # the next archive; prints cds= (archive, training, none), cds.note= (why not), sets cds_record
-    local java=$1 dir=${jar%/*} args="$jar.$port.args" main cp="" shas="" kind sha off len f key archive mode w out n=0 i=0
+    # the next archive; prints cds= (archive, training, none), cds.note= (why not), sets cds_record (and argfile=unreadable)
+    local java=$1 dir=${jar%/*} args="$jar.$port.args" main cp="" shas="" kind sha off len f key archive mode w out feature n=0 i=0
+    feature=$(java_feature "$java")
+    if [ -n "$feature" ] && [ "$feature" -lt 9 ]; then
+        echo "cds=none"; echo "cds.note=$java is Java $feature, which reads no argument file: started with -jar (class-data sharing needs Java 9 or later)"
+        argfile=unreadable; return
+    fi
     for w in "$@"; do   # the JVM and its options: the words before the argument file ...
         case "$w" in @*) break ;; esac
         n=$((n + 1))
@@ -846,7 +858,7 @@ write_argfile() { # write_argfile COMMAND...: JAR.PORT.args, the JVM's class pat
 }
 dump_archive() { # after a switch: the archive of the live instance's library set, from the classes it loaded, in the
     # background (niced: the live instance serves meanwhile; a few seconds of CPU) unless one exists or is being made
-    local live record key list w
+    local live record key list w feature
     live=$(routed_port); record=$(record_of "$live")
     [ -n "$live" ] && [ "$(value_of cds "$record")" = training ] || return 0
     key=$(value_of cds.key "$record"); list=$base/cds/$key.$live.classlist
@@ -856,11 +868,22 @@ dump_archive() { # after a switch: the archive of the live instance's library se
     ( sleep 5   # the classes its first requests load too
       set --
       while IFS= read -r w; do set -- "$@" "$w"; done < "$base/cds/$key.jvm"
-      nice -n 19 "$@" -Xshare:dump -XX:SharedClassListFile="$list" -XX:SharedArchiveFile="$base/cds/$key.jsa.tmp" \
-          -cp "$(cat "$base/cds/$key.classpath")" > "$base/cds/$key.dump.log" 2>&1 &&
+      # JDK 24 and later also link the archived classes ahead of time (JEP 483: the AOT cache's linking, which a library
+      # set's archive can carry; its method profiles need a training run of the release itself, classes and all)
+      feature=$(java_feature "$1")
+      [ "${feature:-0}" -lt 24 ] || set -- "$@" -XX:+AOTClassLinking
+      set -- "$@" -Xshare:dump -XX:SharedClassListFile="$list" -XX:SharedArchiveFile="$base/cds/$key.jsa.tmp"
+      echo "$*" > "$base/cds/$key.dump.log"   # what made it, then what the JVM said
+      nice -n 19 "$@" -cp "$(cat "$base/cds/$key.classpath")" >> "$base/cds/$key.dump.log" 2>&1 &&
           mv -f "$base/cds/$key.jsa.tmp" "$base/cds/$key.jsa"
       rm -f "$base/cds/$key.dumping" "$base/cds/$key.jsa.tmp" ) 9>&- > /dev/null 2>&1 < /dev/null &
     echo "cds.dump=$key"
+}
+java_feature() { # java_feature JAVA: the JVM's feature version (8, 17, 25) from its JDK's release file; nothing if it has none
+    local bin v
+    bin=$(readlink -f "$(command -v "$1")") || return 0
+    v=$(cat "${bin%/bin/*}/release" "${bin%/jre/bin/*}/release" 2> /dev/null | sed -n 's/^JAVA_VERSION="\(1[.]\)\{0,1\}\([0-9]*\).*/\2/p' | head -n 1)
+    echo "$v"
 }
 prune_cds() { # the archives and extracted libraries no kept release uses are removed
     [ -d "$base/cds" ] || [ -d "$base/libs" ] || return 0

@@ -16,6 +16,7 @@ import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,6 +52,7 @@ class ClassDataSharingTest {
         assertTrue(commandLine(v1.live().pid()).contains("@" + v1.live().jar() + "." + v1.live().port() + ".args"), commandLine(v1.live().pid()));
         assertEquals(Optional.of("version=v1"), server.get(v1.live().port(), "/"));
         Path archive = waitForArchive();
+        assertFalse(Files.readString(dumpLog(archive)).contains("AOTClassLinking"), "JDK 17: a plain archive");
 
         DeployState v2 = server.deploy("v2");
         assertTrue(server.logged("Class data: the JVM maps the archive of this release's libraries"), String.join("\n", server.log));
@@ -104,6 +106,40 @@ class ClassDataSharingTest {
         assertTrue(Files.readString(Path.of(back.live().jar() + "." + back.live().port() + ".args")).contains("-XX:SharedArchiveFile="),
                 "the same libraries: the archive serves the rollback too");
         assertEquals(Optional.of("version=v1"), server.get(back.live().port(), "/"));
+    }
+
+    @Test
+    void onJdk24AndLaterTheArchiveOfTheLibrariesIsLinkedAheadOfTimeAndServesTheNextRelease() throws Exception {
+        Path jdk25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
+        Assumptions.assumeTrue(Files.isExecutable(jdk25), "JDK 25 is where the machines of this project have it");
+        server.javaCommand = jdk25.toString();
+        server.deploy("v1");
+        Path archive = waitForArchive();
+        assertTrue(Files.readString(dumpLog(archive)).lines().findFirst().orElse("").contains("-XX:+AOTClassLinking"), Files.readString(dumpLog(archive)));
+        DeployState v2 = server.deploy("v2");   // other classes of the app's own: the library set's archive still maps
+        assertTrue(server.logged("Class data: the JVM maps the archive of this release's libraries"), String.join("\n", server.log));
+        assertEquals(Optional.of("version=v2"), server.get(v2.live().port(), "/"));
+    }
+
+    @Test
+    void aJava8ServerStartsTheJarWithDashJarAndSaysWhy() throws Exception {
+        // Java 8 as its JDK lays it out (release file, jre/bin/java) and as it fails on an argument file: @FILE is no option
+        Path jdk8 = Files.createDirectories(tmp.resolve("jdk8/jre/bin"));
+        Files.writeString(tmp.resolve("jdk8/release"), "JAVA_VERSION=\"1.8.0_412\"\n");
+        Path java = jdk8.resolve("java");
+        Files.writeString(java, "#!/bin/sh\nfor w in \"$@\"; do case $w in @*) echo \"Error: Could not find or load main class $w\" >&2; exit 1;; esac; done\n"
+                + "exec '" + ProcessHandle.current().info().command().orElseThrow() + "' \"$@\"\n");
+        java.toFile().setExecutable(true);
+        server.javaCommand = java.toString();
+        DeployState v1 = server.deploy("v1");
+        assertTrue(server.logged("Class data: " + java + " is Java 8, which reads no argument file: started with -jar"), String.join("\n", server.log));
+        assertTrue(commandLine(v1.live().pid()).contains(" -jar " + v1.live().jar()), commandLine(v1.live().pid()));
+        assertEquals(Optional.of("version=v1"), server.get(v1.live().port(), "/"));
+        assertFalse(Files.exists(tmp.resolve("base/libs")), "nothing extracted");
+    }
+
+    private static Path dumpLog(Path archive) {
+        return archive.resolveSibling(archive.getFileName().toString().replace(".jsa", ".dump.log"));
     }
 
     private Path waitForArchive() throws Exception {

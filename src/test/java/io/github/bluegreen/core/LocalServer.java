@@ -41,6 +41,7 @@ final class LocalServer implements AutoCloseable {
     String umask = "0077";
     String routeHelper = "";
     boolean classDataSharing;
+    String javaCommand = "java";
     private final Process nginx;
     private final Transport transport = new LocalTransport();
 
@@ -111,7 +112,7 @@ final class LocalServer implements AutoCloseable {
 
     DeployConfig config() {
         return new DeployConfig(
-                new DeployConfig.App("testapp", dir.resolve("base").toString(), ports, List.of("java", "-XX:TieredStopAtLevel=1", "-jar", "{jar}", "--server.port={port}"),
+                new DeployConfig.App("testapp", dir.resolve("base").toString(), ports, List.of(javaCommand, "-XX:TieredStopAtLevel=1", "-jar", "{jar}", "--server.port={port}"),
                         environment, Duration.ofSeconds(1), 2, keepOld, DeployConfig.Runner.PROCESS, umask, classDataSharing),
                 new DeployConfig.Health(healthPath, healthTimeout, probeTimeout, Duration.ofMillis(100)),
                 new DeployConfig.Nginx(include.toString(), nginxPid.toString(), testCommand, reloadCommand,
