@@ -34,6 +34,16 @@ for version in v1 v2; do
     install -m 644 "$jar" "$BLUEGREEN_IT_APPS/"
 done
 
+# the same kind of app on Spring Boot 2.7 and 4.0 (src/it/boot-apps): their jars' layouts, for class-data sharing
+for app in boot2 boot4; do
+    jar=target/it-apps/$app.jar
+    if [ ! -f "$jar" ] || [ -n "$(find src/it/boot-apps/$app -newer "$jar" -print -quit)" ]; then
+        mvn -B -ntp -q -f src/it/boot-apps/$app/pom.xml package -Dmaven.test.skip=true
+        cp src/it/boot-apps/$app/target/$app.jar "$jar"
+    fi
+    install -m 644 "$jar" "$BLUEGREEN_IT_APPS/"
+done
+
 # a fast-starting stand-in with the same interface, for the ITs that deploy many times (the interruption matrix)
 mkdir -p target/it-apps/stand-in
 javac -d target/it-apps/stand-in src/it/stand-in/StandIn.java

@@ -158,8 +158,29 @@ http_status() { # http_status ANSWER: the status code of curl -i's answer (its f
 http_body() { # http_body ANSWER: what follows the headers
     printf '%s\n' "$1" | sed '1,/^\r\{0,1\}$/d'
 }
-is_up() { # is_up ANSWER: HTTP 200 and UP as the top level's status, which actuator's JSON puts first
-    [ "$(http_status "$1")" = 200 ] && http_body "$1" | tr -d ' \t\r\n' | grep -q '^{"status":"UP"'
+is_up() { # is_up ANSWER: HTTP 200 and UP as the top level's status (a component's UP inside does not count)
+    [ "$(http_status "$1")" = 200 ] && [ "$(http_body "$1" | top_status)" = UP ]
+}
+top_status() { # top_status: the "status" of the JSON object on stdin, at its top level: actuator puts it first up to Boot 3,
+    # after "groups" in Boot 4 ({"groups":["liveness","readiness"],"status":"UP"}); strings are read past escapes
+    tr -d '\r\n' | awk '{
+        s = $0; n = length(s); depth = 0; want = ""; key = ""
+        for (i = 1; i <= n; i++) {
+            c = substr(s, i, 1)
+            if (c == "\"") {
+                text = ""
+                for (i++; i <= n && substr(s, i, 1) != "\""; i++) {
+                    if (substr(s, i, 1) == "\\") i++
+                    text = text substr(s, i, 1)
+                }
+                if (depth == 1 && want == "key") key = text
+                else if (depth == 1 && want == "value" && key == "status") { print text; exit }
+            } else if (c == "{" || c == "[") { depth++; if (depth == 1) want = "key" }
+            else if (c == "}" || c == "]") depth--
+            else if (depth == 1 && c == ":") want = "value"
+            else if (depth == 1 && c == ",") want = "key"
+        }
+    }'
 }
 probe_health() { # probe_health PORT: port.P.health.curl (curl's exit code), .status, .body (one line) and .up of an
     # answer from the health endpoint $health within $probe_ms (none without curl: the plugin then probes through its
