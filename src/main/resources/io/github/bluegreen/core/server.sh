@@ -825,7 +825,7 @@ write_argfile() { # write_argfile COMMAND...: JAR.PORT.args, the JVM's class pat
     local java=$1 dir=${jar%/*} args="$jar.$port.args" main cp="" shas="" kind sha off len f key archive mode w out feature n=0 i=0
     feature=$(java_feature "$java")
     if [ -n "$feature" ] && [ "$feature" -lt 9 ]; then
-        echo "cds=none"; echo "cds.note=$java is Java $feature, which reads no argument file: started with -jar (class-data sharing needs Java 9 or later)"
+        echo "cds=none"; echo "cds.note=$java is Java $feature, which reads no argument file: started with -jar (class-data sharing needs Java 10 or later)"
         argfile=unreadable; return
     fi
     for w in "$@"; do   # the JVM and its options: the words before the argument file ...
@@ -894,16 +894,18 @@ dump_archive() { # after a switch: the archive of the live instance's library se
       feature=$(java_feature "$1")
       [ "${feature:-0}" -lt 24 ] || set -- "$@" -XX:+AOTClassLinking
       set -- "$@" -Xshare:dump -XX:SharedClassListFile="$list" -XX:SharedArchiveFile="$base/cds/$key.jsa.tmp"
-      echo "$*" > "$base/cds/$key.dump.log"   # what made it, then what the JVM said
+      printf '%s\n' "$*" > "$base/cds/$key.dump.log"   # what made it, then what the JVM said
       nice -n 19 "$@" -cp "$(cat "$base/cds/$key.classpath")" >> "$base/cds/$key.dump.log" 2>&1 &&
           mv -f "$base/cds/$key.jsa.tmp" "$base/cds/$key.jsa"
       rm -f "$base/cds/$key.dumping" "$base/cds/$key.jsa.tmp" ) 9>&- > /dev/null 2>&1 < /dev/null &
     echo "cds.dump=$key"
 }
-java_feature() { # java_feature JAVA: the JVM's feature version (8, 17, 25) from its JDK's release file; nothing if it has none
+java_feature() { # java_feature JAVA: the JVM's feature version (8, 17, 25) from its JDK's release file, else (a wrapper, a
+    # shim) from the JVM itself; nothing if neither tells
     local bin v
     bin=$(readlink -f "$(command -v "$1")") || return 0
     v=$(cat "${bin%/bin/*}/release" "${bin%/jre/bin/*}/release" 2> /dev/null | sed -n 's/^JAVA_VERSION="\(1[.]\)\{0,1\}\([0-9]*\).*/\2/p' | head -n 1)
+    [ -n "$v" ] || v=$("$bin" -version 2>&1 | sed -n '1s/.* version "\(1[.]\)\{0,1\}\([0-9]*\).*/\2/p')
     echo "$v"
 }
 prune_cds() { # the archives and extracted libraries no kept release uses are removed

@@ -20,6 +20,8 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Class-data sharing with the real server commands and a real JVM: a jar shaped like Spring Boot's (the test app's
@@ -121,13 +123,19 @@ class ClassDataSharingTest {
         assertEquals(Optional.of("version=v2"), server.get(v2.live().port(), "/"));
     }
 
-    @Test
-    void aJava8ServerStartsTheJarWithDashJarAndSaysWhy() throws Exception {
-        // Java 8 as its JDK lays it out (release file, jre/bin/java) and as it fails on an argument file: @FILE is no option
+    @ParameterizedTest(name = "its JDK''s release file: {0}")
+    @ValueSource(booleans = {true, false})
+    void aJava8ServerStartsTheJarWithDashJarAndSaysWhy(boolean releaseFile) throws Exception {
+        // Java 8 as its JDK lays it out (jre/bin/java, a release file; or a wrapper without one, which only -version
+        // tells), and as it fails on an argument file: @FILE is no option
         Path jdk8 = Files.createDirectories(tmp.resolve("jdk8/jre/bin"));
-        Files.writeString(tmp.resolve("jdk8/release"), "JAVA_VERSION=\"1.8.0_412\"\n");
+        if (releaseFile) {
+            Files.writeString(tmp.resolve("jdk8/release"), "JAVA_VERSION=\"1.8.0_412\"\n");
+        }
         Path java = jdk8.resolve("java");
-        Files.writeString(java, "#!/bin/sh\nfor w in \"$@\"; do case $w in @*) echo \"Error: Could not find or load main class $w\" >&2; exit 1;; esac; done\n"
+        Files.writeString(java, "#!/bin/sh\n"
+                + "[ \"$1\" != -version ] || { echo 'openjdk version \"1.8.0_412\"' >&2; exit 0; }\n"
+                + "for w in \"$@\"; do case $w in @*) echo \"Error: Could not find or load main class $w\" >&2; exit 1;; esac; done\n"
                 + "exec '" + ProcessHandle.current().info().command().orElseThrow() + "' \"$@\"\n");
         java.toFile().setExecutable(true);
         server.javaCommand = java.toString();

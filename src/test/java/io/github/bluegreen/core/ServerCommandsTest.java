@@ -405,6 +405,8 @@ class ServerCommandsTest {
             assertTrue(commands.switchTo(target, "/actuator/health").unhealthy(), "DOWN after the groups");
             answer[1] = "{\"groups\":[\"liveness\",\"readiness\"],\"status\":\"UP\"}";
             assertTrue(commands.awaitHealth(target, Duration.ofMillis(300)).orElseThrow().healthy(), "UP after the groups");
+            answer[1] = "{\"components\":{\"db\":{\"status\":\"DOWN\",\"details\":{\"error\":\"\\\"}{\"}}},\"status\":\"UP\"}";
+            assertTrue(commands.awaitHealth(target, Duration.ofMillis(300)).orElseThrow().healthy(), "UP after a text with a quote and braces");
             answer[1] = "{\"status\":\"UP\",\"components\":{\"db\":{\"status\":\"DOWN\"}}}";
             assertEquals(ServerCommands.OK, commands.switchTo(target, "/actuator/health").exit());
             assertEquals(server.routeTo(port), Files.readString(server.include).trim());
