@@ -6,6 +6,8 @@
 # <= 1.2 x p99 before.
 #   usage: bench/warmup/run.sh [RUNS]      RUNS pairs (default 2); results in target/bench-results/warmup-<date>/
 # Settings: WARMUP_REQUESTS=3000 WARMUP_CONCURRENCY=4 CONCURRENCY=32
+# CONTROL=1: then, RUNS times, a deploy that keeps the old instance (keepOldSeconds) and a rollback to it 20 s later: the
+# same switch, to an instance that is warm (it served the load before), against a switch to a new one with warm-up
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -40,6 +42,16 @@ switched_at() { # switched_at SINCE PORT: the end time of the first request afte
     awk -v since="$1" -v port="$2" '$1 >= since && $4 ~ ":" port "$" { print $1; exit }' "$ACCESS"
 }
 
+measure() { # measure BEGAN PORT WHAT WARM: a table row, p99 in the 5 s before BEGAN against the 5 s after PORT first answered
+    local at before after ratio verdict
+    at=$(switched_at "$1" "$2")
+    before=$(p99 "$(awk -v b="$1" 'BEGIN { printf "%.3f", b - 5 }')" "$1")
+    after=$(p99 "$at" "$(awk -v a="$at" 'BEGIN { printf "%.3f", a + 5 }')")
+    ratio=$(awk -v b="${before% *}" -v a="${after% *}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
+    verdict=$(awk -v r="$ratio" 'BEGIN { print (r != "-" && r <= 1.2) ? "met" : "missed" }')
+    echo "| $3 | $4 | ${before% *} (${before#* }) | ${after% *} (${after#* }) | $ratio | $verdict |" | tee -a "$OUT/table.md"
+}
+
 echo "| deploy | warm-up | p99 5 s before (ms, requests) | p99 5 s after the switch (ms, requests) | ratio | target <= 1.2 |" > "$OUT/table.md"
 echo "|---|---|---|---|---|---|" >> "$OUT/table.md"
 deploy v1 "$OUT/v1.log" > /dev/null
@@ -57,14 +69,24 @@ for run in $(seq "$RUNS"); do
         [ "$warm" = no ] || args=(-Dbluegreen.warmupPaths=/ -Dbluegreen.warmupRequests="${WARMUP_REQUESTS:-3000}"
             -Dbluegreen.warmupConcurrency="${WARMUP_CONCURRENCY:-4}")
         began=$(deploy "$version" "$OUT/run$run-warm-$warm.log" "${args[@]}")
-        at=$(switched_at "$began" "$port")
-        before=$(p99 "$(awk -v b="$began" 'BEGIN { printf "%.3f", b - 5 }')" "$began")
-        after=$(p99 "$at" "$(awk -v a="$at" 'BEGIN { printf "%.3f", a + 5 }')")
-        ratio=$(awk -v b="${before% *}" -v a="${after% *}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
-        verdict=$(awk -v r="$ratio" 'BEGIN { print (r != "-" && r <= 1.2) ? "met" : "missed" }')
-        echo "| run $run, to $version | $warm | ${before% *} (${before#* }) | ${after% *} (${after#* }) | $ratio | $verdict |" | tee -a "$OUT/table.md"
+        measure "$began" "$port" "run $run, to $version" "$warm"
         sleep 20   # the new version under load a while before the next deploy
     done
+done
+for run in $( [ -n "${CONTROL:-}" ] && seq "$RUNS" ); do
+    version=$([ "$version" = v1 ] && echo v2 || echo v1)
+    port=$([ "$port" = 19080 ] && echo 19081 || echo 19080)
+    began=$(deploy "$version" "$OUT/control$run.log" -Dbluegreen.keepOldSeconds=600 -Dbluegreen.warmupPaths=/ \
+        -Dbluegreen.warmupRequests="${WARMUP_REQUESTS:-3000}" -Dbluegreen.warmupConcurrency="${WARMUP_CONCURRENCY:-4}")
+    measure "$began" "$port" "control $run, to $version, a new instance" yes
+    sleep 20
+    version=$([ "$version" = v1 ] && echo v2 || echo v1)
+    port=$([ "$port" = 19080 ] && echo 19081 || echo 19080)
+    began=$(date +%s.%N)
+    mvn -B -o -ntp -f "$ROOT/examples/demo-app/pom.xml" bluegreen:rollback -Pbluegreen > "$OUT/control$run-rollback.log" 2>&1 ||
+        { echo "rollback failed, see $OUT/control$run-rollback.log" >&2; exit 1; }
+    measure "$began" "$port" "control $run, back to $version, its instance warm" "(served before)"
+    sleep 20
 done
 touch "$OUT/stop"
 wait "$load" || true
