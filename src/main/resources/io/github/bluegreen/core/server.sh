@@ -879,10 +879,11 @@ write_argfile() { # write_argfile COMMAND...: JAR.PORT.args, the JVM's class pat
 }
 dump_archive() { # after a switch: the archive of the live instance's library set, from the classes it loaded, in the
     # background (niced: the live instance serves meanwhile; a few seconds of CPU) unless one exists or is being made
-    local live record key list w feature
+    local live record key list w feature linking args
     live=$(routed_port); record=$(record_of "$live")
     [ -n "$live" ] && [ "$(value_of cds "$record")" = training ] || return 0
     key=$(value_of cds.key "$record"); list=$base/cds/$key.$live.classlist
+    args=$(ls "$base/releases/$(value_of release "$record")"/*."$live".args 2> /dev/null | head -n 1)
     # (a marker older than 10 minutes is of a dump that died: a reboot)
     [ -f "$list" ] && [ ! -f "$base/cds/$key.jsa" ] && [ -z "$(find "$base/cds/$key.dumping" -mmin -10 2>/dev/null)" ] || return 0
     : > "$base/cds/$key.dumping"
@@ -892,12 +893,23 @@ dump_archive() { # after a switch: the archive of the live instance's library se
       # JDK 24 and later also link the archived classes ahead of time (JEP 483: the AOT cache's linking, which a library
       # set's archive can carry; its method profiles need a training run of the release itself, classes and all)
       feature=$(java_feature "$1")
-      [ "${feature:-0}" -lt 24 ] || set -- "$@" -XX:+AOTClassLinking
-      set -- "$@" -Xshare:dump -XX:SharedClassListFile="$list" -XX:SharedArchiveFile="$base/cds/$key.jsa.tmp"
-      printf '%s\n' "$*" > "$base/cds/$key.dump.log"   # what made it, then what the JVM said
-      nice -n 19 "$@" -cp "$(cat "$base/cds/$key.classpath")" >> "$base/cds/$key.dump.log" 2>&1 &&
-          mv -f "$base/cds/$key.jsa.tmp" "$base/cds/$key.jsa"
-      rm -f "$base/cds/$key.dumping" "$base/cds/$key.jsa.tmp" ) 9>&- > /dev/null 2>&1 < /dev/null &
+      [ "${feature:-0}" -lt 24 ] || linking=-XX:+AOTClassLinking
+      printf '%s\n' "$* ${linking:+$linking }-Xshare:dump -XX:SharedClassListFile=$list" > "$base/cds/$key.dump.log"   # what made it
+      if nice -n 19 "$@" ${linking:+"$linking"} -Xshare:dump -XX:SharedClassListFile="$list" -XX:SharedArchiveFile="$base/cds/$key.jsa.tmp" \
+              -cp "$(cat "$base/cds/$key.classpath")" >> "$base/cds/$key.dump.log" 2>&1 &&
+          mv -f "$base/cds/$key.jsa.tmp" "$base/cds/$key.jsa"; then
+          # the live instance's own argument file maps it from now on (what a crash restart and a reboot run), once proven
+          if [ -n "$args" ] && "$@" -Xshare:on -XX:SharedArchiveFile="$base/cds/$key.jsa" \
+                  -cp "$(cat "$base/cds/$key.classpath"):${args%/*}/classes.jar" -version > /dev/null 2>&1; then
+              while IFS= read -r w; do
+                  case $w in
+                      '"-XX:DumpLoadedClassList='*) printf '"-XX:SharedArchiveFile=%s"\n' "$base/cds/$key.jsa" ;;
+                      *) printf '%s\n' "$w" ;;
+                  esac
+              done < "$args" > "$args.tmp" && mv -f "$args.tmp" "$args"
+          fi
+      fi
+      rm -f "$base/cds/$key.dumping" "$base/cds/$key.jsa.tmp" ${args:+"$args.tmp"} ) 9>&- > /dev/null 2>&1 < /dev/null &
     echo "cds.dump=$key"
 }
 java_feature() { # java_feature JAVA: the JVM's feature version (8, 17, 25) from its JDK's release file, else (a wrapper, a

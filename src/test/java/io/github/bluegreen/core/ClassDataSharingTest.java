@@ -68,6 +68,33 @@ class ClassDataSharingTest {
     }
 
     @Test
+    void onceTheArchiveIsMadeTheTrainingInstancesOwnCommandMapsItForACrashRestartOrAReboot() throws Exception {
+        DeployState v1 = server.deploy("v1");
+        Path archive = waitForArchive();
+        Path args = Path.of(v1.live().jar() + "." + v1.live().port() + ".args");
+        for (int i = 0; i < 300 && !Files.readString(args).contains("-XX:SharedArchiveFile="); i++) {
+            Thread.sleep(100);
+        }
+        String mapped = Files.readString(args);
+        assertTrue(mapped.contains("\"-XX:SharedArchiveFile=" + archive + "\"") && !mapped.contains("DumpLoadedClassList"), mapped);
+        // what systemd runs again after a crash or at boot: the same command; -Xshare:on refuses an archive it cannot map
+        int port = LocalServer.freePort();
+        Process restarted = new ProcessBuilder("java", "-Xshare:on", "@" + args, "--server.port=" + port)
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("restart.log").toFile()).start();
+        try {
+            Optional<String> answer = Optional.empty();
+            for (int i = 0; i < 300 && answer.isEmpty() && restarted.isAlive(); i++) {
+                Thread.sleep(100);
+                answer = server.get(port, "/");
+            }
+            assertEquals(Optional.of("version=v1"), answer, Files.readString(tmp.resolve("restart.log")));
+        } finally {
+            restarted.destroy();
+            restarted.waitFor();
+        }
+    }
+
+    @Test
     void anArchiveTheJvmCannotMapIsNeverUsedTheStartSaysWhyAndTrainsANewOne() throws Exception {
         server.deploy("v1");
         Path archive = waitForArchive();
