@@ -8,8 +8,10 @@
 #   - a restart: the same JVM command again (what systemd's restart and a reboot run: the release's argument file),
 # on JDK 17 (the default java) and JDK 25 (if present). Targets: new release <= 70 % of today's cold start; rollback,
 # restart <= 60 %.
+# SYSTEMD=1: then, on a real systemd test host (scripts/systemd-host, runner=systemd, the default java), a kill -9 of
+# the live app (systemd restarts it: RestartSec=1 included) and a reboot of the whole host, each until the app answers UP.
 #   usage: bench/startup/run.sh [RUNS]      RUNS measured deploys per row (default 3); results in
-#          target/bench-results/startup-<date>/      JAVAS="java" measures one JVM only
+#          target/bench-results/startup-<date>/      JAVAS="java" measures one JVM only (JAVAS="": none)
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -42,17 +44,19 @@ for v in v1 v2; do
 done
 chmod 755 "$DIR/apps"
 
+# where deploy() deploys: the private test server (the systemd section points it at the systemd test host)
+TARGET=(-Dbluegreen.host=127.0.0.1 -Dbluegreen.sshPort="$BLUEGREEN_IT_SSH_PORT" -Dbluegreen.user="$BLUEGREEN_IT_USER"
+    -Dbluegreen.identityFile="$BLUEGREEN_IT_KEY" -Dbluegreen.knownHosts="$BLUEGREEN_IT_KNOWN_HOSTS"
+    -Dbluegreen.nginxInclude="$BLUEGREEN_IT_NGINX_INCLUDE" -Dbluegreen.nginxPidFile="$BLUEGREEN_IT_NGINX_PID"
+    -Dbluegreen.nginxTestCommand="$BLUEGREEN_IT_NGINX_TEST" -Dbluegreen.nginxReloadCommand="$BLUEGREEN_IT_NGINX_RELOAD"
+    -Dbluegreen.bluePort=19180 -Dbluegreen.greenPort=19181)
 deploy() { # deploy APP VERSION MODE JAVA [GOAL]: one deploy (or rollback); prints "start-to-UP-ms wall-ms"
     local app=$1 version=$2 mode=$3 java=$4 goal=${5:-deploy} began ended up log
     began=$(date +%s%N)
     log=$OUT/$began-$app-$goal-$version.log
     mvn -B -o -ntp -f "$ROOT/bench/chaos/pom.xml" "$([ "$goal" = rollback ] && echo bluegreen:rollback || echo deploy)" -Pbluegreen \
-        -Dbluegreen.host=127.0.0.1 -Dbluegreen.sshPort="$BLUEGREEN_IT_SSH_PORT" -Dbluegreen.user="$BLUEGREEN_IT_USER" \
-        -Dbluegreen.identityFile="$BLUEGREEN_IT_KEY" -Dbluegreen.knownHosts="$BLUEGREEN_IT_KNOWN_HOSTS" \
-        -Dbluegreen.nginxInclude="$BLUEGREEN_IT_NGINX_INCLUDE" -Dbluegreen.nginxPidFile="$BLUEGREEN_IT_NGINX_PID" \
-        -Dbluegreen.nginxTestCommand="$BLUEGREEN_IT_NGINX_TEST" -Dbluegreen.nginxReloadCommand="$BLUEGREEN_IT_NGINX_RELOAD" \
-        -Dbluegreen.appName="$app" -Dbluegreen.artifact="$DIR/apps/big-app-$version.jar" -Dbluegreen.bluePort=19180 \
-        -Dbluegreen.greenPort=19181 -Dbluegreen.classDataSharing="$mode" -Dbluegreen.javaCommand="$java" \
+        "${TARGET[@]}" -Dbluegreen.appName="$app" -Dbluegreen.artifact="$DIR/apps/big-app-$version.jar" \
+        -Dbluegreen.classDataSharing="$mode" -Dbluegreen.javaCommand="$java" \
         -Dbluegreen.healthTimeoutSeconds=180 -Dbluegreen.keepOldSeconds=0 > "$log" 2>&1 || { tail -30 "$log" >&2; exit 1; }
     ended=$(date +%s%N)
     up=$(sed -n 's/.*; start to UP \([0-9.]*\) \(m\{0,1\}s\).*/\1 \2/p' "$log" | awk '{ print $2 == "s" ? $1 * 1000 : $1 }')
@@ -96,7 +100,7 @@ row() { # row JVM WHAT MODE "UP WALL"...: a table row with the medians
 }
 median() { printf '%s\n' "$@" | grep -v '^-*$' | sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print "-" }'; }
 
-for java in ${JAVAS:-java $JDK25}; do
+for java in ${JAVAS-java $JDK25}; do
     [ -x "$(command -v "$java")" ] || continue
     jvm=$("$java" -version 2>&1 | head -n 1 | sed 's/.*version "\([^"]*\)".*/JDK \1/')
     for mode in off auto; do
@@ -116,4 +120,44 @@ for java in ${JAVAS:-java $JDK25}; do
         row "$jvm" "rollback, its instance gone" "$mode" "${rollbacks[@]}"
         row "$jvm" "restart (the same command again)" "$mode" "${restarts[@]}"
     done
+done
+
+[ -n "${SYSTEMD:-}" ] || exit 0
+SD_DIR=/tmp/bluegreen-startup-sdhost
+"$ROOT/scripts/systemd-host/up.sh" "$SD_DIR" bgstart 10.213.99 > /dev/null
+trap '"$ROOT/scripts/systemd-host/down.sh" "$SD_DIR" > /dev/null; "${SERVER[@]}" stop "$DIR"' EXIT
+source "$SD_DIR/env.sh"
+on() { "$ROOT/scripts/systemd-host/ssh.sh" "$SD_DIR" "$@"; }
+TARGET=(-Dbluegreen.host="$BLUEGREEN_SD_HOST" -Dbluegreen.sshPort=22 -Dbluegreen.user="$BLUEGREEN_SD_USER"
+    -Dbluegreen.identityFile="$BLUEGREEN_SD_KEY" -Dbluegreen.knownHosts="$BLUEGREEN_SD_KNOWN_HOSTS"
+    -Dbluegreen.nginxInclude="$BLUEGREEN_SD_NGINX_INCLUDE" -Dbluegreen.nginxPidFile=/run/nginx.pid
+    -Dbluegreen.nginxTestCommand="$BLUEGREEN_SD_NGINX_TEST" -Dbluegreen.nginxReloadCommand="$BLUEGREEN_SD_NGINX_RELOAD"
+    -Dbluegreen.nginxErrorLog=/var/log/nginx/error.log -Dbluegreen.runner=systemd -Dbluegreen.bluePort=8080 -Dbluegreen.greenPort=8081)
+live_port() { on deploy "sed -n 's/.*127.0.0.1:\([0-9]*\);.*/\1/p' '$BLUEGREEN_SD_NGINX_INCLUDE'"; }
+crash() { # kill -9 of the live app, until systemd's restart of it answers UP (measured on the host); ms
+    on root "port=$(live_port); pid=\$(ss -Hltnp \"sport = :\$port\" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n 1)
+        kill -9 \$pid; t0=\$(date +%s%N); while kill -0 \$pid 2> /dev/null; do sleep 0.01; done
+        until curl -fs -o /dev/null http://127.0.0.1:\$port/actuator/health; do sleep 0.05; done; echo \$(( (\$(date +%s%N) - t0) / 1000000 ))"
+}
+reboot() { # systemctl reboot of the whole host, until the app answers UP again through the host's nginx (measured here); ms
+    local t0
+    t0=$(date +%s%N)
+    on root systemctl reboot || true
+    while curl -fs -o /dev/null --max-time 1 "${BLUEGREEN_SD_HTTP_URL}actuator/health"; do sleep 0.05; done   # down
+    until curl -fs -o /dev/null --max-time 1 "${BLUEGREEN_SD_HTTP_URL}actuator/health"; do sleep 0.05; done
+    echo $(( ($(date +%s%N) - t0) / 1000000 ))
+}
+echo "| systemd host | start | class-data sharing | kill -9 or reboot to UP, ms (each run) | median | |" | tee -a "$OUT/table.md"
+for mode in off auto; do
+    app=start-sd-$mode
+    deploy "$app" v1 "$mode" java > /dev/null
+    if [ "$mode" = auto ]; then   # an instance started from the archive (the second deploy maps the first one's)
+        until on deploy "ls bluegreen/$app/cds/*.jsa" > /dev/null 2>&1; do sleep 0.5; done
+        deploy "$app" v2 "$mode" java > /dev/null
+    fi
+    crashes=(); reboots=()
+    for ((r = 0; r < RUNS; r++)); do crashes+=("$(crash) -"); sleep 5; done
+    for ((r = 0; r < RUNS; r++)); do reboots+=("$(reboot) -"); sleep 10; done   # (after the boot's own services)
+    row "systemd 252, JDK 17" "kill -9, systemd restarts it" "$mode" "${crashes[@]}"
+    row "systemd 252, JDK 17" "systemctl reboot of the host" "$mode" "${reboots[@]}"
 done
