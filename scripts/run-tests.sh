@@ -37,7 +37,7 @@ done
 # the same kind of app on Spring Boot 2.7 and 4.0 (src/it/boot-apps): their jars' layouts, for class-data sharing
 for app in boot2 boot4; do
     jar=target/it-apps/$app.jar
-    if [ ! -f "$jar" ] || [ -n "$(find src/it/boot-apps/$app -newer "$jar" -print -quit)" ]; then
+    if [ ! -f "$jar" ] || [ -n "$(find src/it/boot-apps/$app src/it/boot-apps/src -newer "$jar" -print -quit)" ]; then
         mvn -B -ntp -q -f src/it/boot-apps/$app/pom.xml package -Dmaven.test.skip=true
         cp src/it/boot-apps/$app/target/$app.jar "$jar"
     fi

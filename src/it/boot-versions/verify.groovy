@@ -9,19 +9,17 @@ it.check(log.count('Class data: no archive of these libraries for this JVM yet')
 def live = it.commandLine(state.'live.pid' as long)
 it.check(live.contains("@${state.'live.jar'}.${state.'live.port'}.args"), "the Boot 4 app runs from its argument file: ${live}")
 
-// each library set's archive, dumped after its switch, serves that app's next start (a restart or a rollback runs the
-// release's argument file; -Xshare:on refuses an archive the JVM cannot map)
+// each library set's archive, dumped after its switch, goes into the argument file of the instance that trained it:
+// what a crash restart or a reboot runs (-Xshare:on refuses an archive the JVM cannot map)
 def base = it.baseDir('boot-versions')
 ['boot2': '2.7.18', 'boot4': '4.0.7'].each { app, version ->
     def release = new File(base, 'releases').listFiles().find { new File(it, "${app}.jar").exists() }
     def archive = new File(base, "cds/${new File(release, 'cds.key').text.trim()}.jsa")
-    for (int i = 0; i < 1200 && !archive.exists(); i++) {
+    def args = release.listFiles().find { it.name.startsWith("${app}.jar.") && it.name.endsWith('.args') }
+    for (int i = 0; i < 1200 && !args.text.contains("\"-XX:SharedArchiveFile=${archive}\""); i++) {
         Thread.sleep(100)
     }
-    it.check(archive.exists(), "the archive of ${app}'s libraries was made after its switch: ${new File(base, 'cds').list()}")
-    def trained = release.listFiles().find { it.name.startsWith("${app}.jar.") && it.name.endsWith('.args') }
-    def args = new File(it.env.BLUEGREEN_IT_HOME, "${app}-restart.args")
-    args.text = trained.readLines().collect { it.contains('-XX:DumpLoadedClassList=') ? "\"-XX:SharedArchiveFile=${archive}\"" : it }.join('\n') + '\n'
+    it.check(archive.exists() && !args.text.contains('DumpLoadedClassList'), "${app}'s archive, made after its switch, is in its argument file: ${args.text.take(300)} ${new File(base, 'cds').list()}")
     def out = "${it.env.BLUEGREEN_IT_HOME}/${app}-restart.log"
     long pid = it.firstNumber(it.runAsUser(['sh', '-c',
             '{ nohup setsid java -Xmx192m -XX:TieredStopAtLevel=1 -Xshare:on @"$1" --server.port=19089 > "$2" 2>&1 < /dev/null & } && echo $!',

@@ -862,9 +862,9 @@ write_argfile() { # write_argfile COMMAND...: JAR.PORT.args, the JVM's class pat
     printf '%s' "${cp%:}" > "$base/cds/$key.classpath"
     printf '%s\n' "$@" > "$base/cds/$key.jvm"   # the JVM and its options, a word a line: what the dump runs
     echo "$key" > "$dir/cds.key"
-    if [ -f "$archive" ] && out=$("$@" -Xshare:on -XX:SharedArchiveFile="$archive" -cp "$cp$dir/classes.jar" -version 2>&1); then
+    if [ -f "$archive" ] && out=$(maps_archive "$archive" "$cp$dir/classes.jar" "$@"); then
         mode=archive
-        printf '"-XX:SharedArchiveFile=%s"\n' "$archive" > "$args"
+        archive_arg "$archive" > "$args"
     else
         if [ -f "$archive" ]; then
             echo "cds.note=the JVM cannot map $archive ($(printf '%s\n' "$out" | grep -m1 -i 'error\|mismatch\|unable' | tr -d '\r')): a new one is made after the switch"
@@ -899,11 +899,10 @@ dump_archive() { # after a switch: the archive of the live instance's library se
               -cp "$(cat "$base/cds/$key.classpath")" >> "$base/cds/$key.dump.log" 2>&1 &&
           mv -f "$base/cds/$key.jsa.tmp" "$base/cds/$key.jsa"; then
           # the live instance's own argument file maps it from now on (what a crash restart and a reboot run), once proven
-          if [ -n "$args" ] && "$@" -Xshare:on -XX:SharedArchiveFile="$base/cds/$key.jsa" \
-                  -cp "$(cat "$base/cds/$key.classpath"):${args%/*}/classes.jar" -version > /dev/null 2>&1; then
+          if [ -n "$args" ] && maps_archive "$base/cds/$key.jsa" "$(cat "$base/cds/$key.classpath"):${args%/*}/classes.jar" "$@" > /dev/null; then
               while IFS= read -r w; do
                   case $w in
-                      '"-XX:DumpLoadedClassList='*) printf '"-XX:SharedArchiveFile=%s"\n' "$base/cds/$key.jsa" ;;
+                      '"-XX:DumpLoadedClassList='*) archive_arg "$base/cds/$key.jsa" ;;
                       *) printf '%s\n' "$w" ;;
                   esac
               done < "$args" > "$args.tmp" && mv -f "$args.tmp" "$args"
@@ -912,6 +911,13 @@ dump_archive() { # after a switch: the archive of the live instance's library se
       rm -f "$base/cds/$key.dumping" "$base/cds/$key.jsa.tmp" ${args:+"$args.tmp"} ) 9>&- > /dev/null 2>&1 < /dev/null &
     echo "cds.dump=$key"
 }
+maps_archive() { # maps_archive ARCHIVE CLASSPATH JVM...: the JVM, with its options, maps the archive for that class path
+    # (-Xshare:on refuses one it cannot); prints what the JVM said
+    local archive=$1 cp=$2
+    shift 2
+    "$@" -Xshare:on -XX:SharedArchiveFile="$archive" -cp "$cp" -version 2>&1
+}
+archive_arg() { printf '"-XX:SharedArchiveFile=%s"\n' "$1"; }   # archive_arg ARCHIVE: its line of an argument file
 java_feature() { # java_feature JAVA: the JVM's feature version (8, 17, 25) from its JDK's release file, else (a wrapper, a
     # shim) from the JVM itself; nothing if neither tells
     local bin v
